@@ -1,0 +1,69 @@
+"""Kenes (кеңес): offline question answering over Kazakh documents, with checked citations.
+
+The Python API mirrors the `kenes` command line:
+
+    import qa
+    index = qa.ensure_index()                      # kenes index
+    passages = qa.search("Сомалиге көмек", k=5)    # kenes search
+    qa.transliterate("قازاقستان")                  # kenes translit
+    answer = qa.Assistant().ask("…")               # kenes ask
+    card = qa.evaluate()                           # kenes eval
+
+Heavy modules (torch, FAISS, llama.cpp) load only when first used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qa.transliterate import transliterate
+from qa.types import Answer, Citation, Document, Passage
+
+if TYPE_CHECKING:
+    from qa.assistant import Assistant
+    from qa.index import Index
+
+__all__ = [
+    "Answer",
+    "Assistant",
+    "Citation",
+    "Document",
+    "Index",
+    "Passage",
+    "ensure_index",
+    "evaluate",
+    "search",
+    "transliterate",
+]
+
+
+def ensure_index(index_dir: Path | None = None, **kwargs: Any) -> Index:
+    """Open the index (default: the shipped corpus), building or updating it if needed."""
+    from qa.index import ensure_index as _ensure
+
+    return _ensure(index_dir, **kwargs)
+
+
+def search(query: str, k: int = 5, mode: str = "hybrid", index_dir: Path | None = None) -> list[Passage]:
+    """The k best passages for `query`: Kazakh (any script), Russian or English."""
+    return ensure_index(index_dir).search(query, k=k, mode=mode)
+
+
+def evaluate(*args: Any, **kwargs: Any) -> Any:
+    """Run a gold question set and return the scorecard (see qa.evaluation.evaluate)."""
+    from qa.evaluation import evaluate as _evaluate
+
+    return _evaluate(*args, **kwargs)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Assistant":
+        from qa.assistant import Assistant
+
+        return Assistant
+    if name == "Index":
+        from qa.index import Index
+
+        return Index
+    raise AttributeError(name)

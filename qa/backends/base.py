@@ -1,0 +1,37 @@
+"""What every generation backend offers: stream text deltas for a formatted prompt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from langchain_core.messages import BaseMessage
+
+from qa.types import Passage
+
+
+@dataclass
+class GenerationRequest:
+    messages: list[BaseMessage]  # system + user, already formatted from prompt templates
+    question: str  # the standalone question (used by the extractive backend)
+    passages: list[Passage]  # numbered 1..n exactly as in the prompt
+    context: list[str] = field(default_factory=list)  # the text shown for each passage
+    max_tokens: int = 320
+    temperature: float = 0.1
+
+
+@runtime_checkable
+class Backend(Protocol):
+    name: str  # "ollama" | "llama-cpp" | "extractive"
+    model: str  # model name or file name
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]:
+        """Yield the answer as text deltas."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class BackendUnavailable(RuntimeError):
+    """A backend cannot answer; the message is one line that says what to do."""

@@ -1,0 +1,107 @@
+"""Citations are checked, not trusted.
+
+Small models put wrong `[n]` marks, or none. After generation every answer
+sentence is scored against every sentence of the passages it was given: a mark that
+points at a passage which does not support the sentence is replaced by the one that
+does (or removed), a missing mark is added where support is clear, and a sentence
+no passage supports is flagged `[?]` and reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from qa.chunking import split_sentences
+from qa.evidence import Scorer, Sentence, passage_sentences
+from qa.types import Citation, Passage
+
+SUPPORTED = 0.42  # a mark is added when the best passage scores at least this
+KEEP_MARK = 0.30  # an existing mark survives when its passage scores at least this
+UNSUPPORTED_FLAG = "[?]"
+
+_MARK = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+_REFUSAL = re.compile(
+    r"жауап жоқ|ақпарат жоқ|мәлімет жоқ|айтылмаған|көрсетілмеген|нет ответа|нет информации|"
+    r"не содерж|не указан|do not (?:answer|contain|mention)|does not (?:answer|contain|mention)|"
+    r"no information|not mentioned|cannot answer",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class CheckedAnswer:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    refused: bool = False
+
+
+def says_no_answer(text: str) -> bool:
+    return bool(_REFUSAL.search(text))
+
+
+def _marks(sentence: str) -> list[int]:
+    return [int(n) for group in _MARK.findall(sentence) for n in re.split(r"\s*,\s*", group)]
+
+
+def _with_marks(claim: str, marks: Sequence[int]) -> str:
+    """Put marks before the sentence's final punctuation: `… 350 млн [2].`"""
+    tail = re.search(r"[.!?…]+[»\"]?$", claim)
+    body, end = (claim[: tail.start()], tail.group(0)) if tail else (claim, "")
+    labels = "".join(f"[{n}]" for n in marks) if marks else ""
+    return f"{body.rstrip()} {labels}{end}".replace("  ", " ") if labels else claim
+
+
+def check_citations(
+    answer: str, passages: Sequence[Passage], scorer: Scorer, russian: bool = False
+) -> CheckedAnswer:
+    """Verify, fix and complete the `[n]` marks of `answer` (n counts from 1)."""
+    if says_no_answer(answer):
+        return CheckedAnswer(text=answer.strip(), refused=True)
+    evidence = passage_sentences(passages)
+    out: list[str] = []
+    unsupported: list[str] = []
+    best_quote: dict[int, tuple[float, Sentence]] = {}
+    for span in split_sentences(answer.strip()):
+        sentence = answer.strip()[span.start : span.end]
+        claim = _MARK.sub("", sentence).strip()
+        if not any(c.isalnum() for c in claim):
+            continue
+        scores = scorer.scores(claim, evidence, russian=russian)
+        per_passage = [0.0] * len(passages)
+        for s, score in zip(evidence, scores, strict=True):
+            if score > per_passage[s.passage]:
+                per_passage[s.passage] = float(score)
+            n = s.passage + 1
+            if score > best_quote.get(n, (-1.0, s))[0]:
+                best_quote[n] = (float(score), s)
+        kept = [n for n in dict.fromkeys(_marks(sentence)) if 1 <= n <= len(passages)]
+        kept = [n for n in kept if per_passage[n - 1] >= KEEP_MARK]
+        best = max(range(len(passages)), key=per_passage.__getitem__, default=None)
+        if not kept and best is not None and per_passage[best] >= SUPPORTED:
+            kept = [best + 1]
+        if kept:
+            out.append(_with_marks(claim, kept))
+        else:
+            unsupported.append(claim)
+            out.append(f"{claim} {UNSUPPORTED_FLAG}")
+    text = " ".join(out)
+    citations = []
+    for n in dict.fromkeys(int(m) for m in re.findall(r"\[(\d+)\]", text)):
+        passage = passages[n - 1]
+        support, quote = best_quote[n]
+        citations.append(
+            Citation(
+                n=n,
+                passage_id=passage.id,
+                title=passage.title,
+                origin=passage.origin,
+                quote=quote.original,
+                start=quote.start,
+                end=quote.end,
+                support=round(support, 3),
+            )
+        )
+    return CheckedAnswer(text=text, citations=citations, unsupported=unsupported)

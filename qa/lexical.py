@@ -1,0 +1,121 @@
+"""BM25 over cleaned Cyrillic text, with a light Kazakh suffix stemmer.
+
+Kazakh is agglutinative: `мемлекеттерінің` is `мемлекет` + plural + possessive +
+genitive. Snowball has no Kazakh stemmer, so `stem` strips the common inflectional
+endings (case, plural, possessive) and undoes the final-consonant voicing they cause
+(`ынтымақтастығы` → `ынтымақтастық`). Derivational suffixes are left alone: they
+change meaning. Russian query words go through Snowball's Russian stemmer.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import numpy as np
+
+# Inflectional endings, longest first so `ларының` goes before `ы`.
+_SUFFIXES = sorted(
+    """
+    ның нің дың дің тың тің ға ге қа ке на не ны ні ды ді ты ті да де та те нда нде
+    дан ден тан тен нан нен мен бен пен дағы дегі тағы тегі ндағы ндегі ғы гі қы кі
+    лар лер дар дер тар тер ымыз іміз мыз міз ыңыз іңіз ңыз ңіз ым ім ың ің сы сі ы і
+    ын ін сын сін нда ндар
+    """.split(),
+    key=len,
+    reverse=True,
+)
+_MIN_STEM = 3
+_VOICED_FINAL = {"ғ": "қ", "г": "к", "б": "п"}
+_KAZAKH_ONLY = set("әғқңөұүһі")
+
+STOPWORDS = set(
+    """
+    және мен бен пен да де та те бұл осы ол олар үшін деп бір ал бірақ сияқты ретінде
+    болып табылады еді екен қана ғана тек әр сол мұнда жоқ бар емес не кім қай қандай
+    қашан қанша неше қалай неге ма ме ба бе па пе ме ия
+    и в во на с со по к у о об от за из для что как это тот эта был была были
+    а но или не ли же бы когда какой какая какие сколько где кто почему
+    the a an of in on at to for and or is are was were be been by with from as that this
+    what which who whom when where why how did does do many much
+    """.split()
+)
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+@functools.lru_cache(maxsize=1)
+def _russian_stemmer():  # noqa: ANN202 - PyStemmer has no type hints
+    import Stemmer
+
+    return Stemmer.Stemmer("russian")
+
+
+def stem(word: str) -> str:
+    """Strip up to three inflectional endings from a lower-case Kazakh word."""
+    for _ in range(3):
+        for suffix in _SUFFIXES:
+            min_stem = _MIN_STEM + (len(suffix) == 1)
+            if word.endswith(suffix) and len(word) - len(suffix) >= min_stem:
+                word = word[: -len(suffix)]
+                break
+        else:
+            break
+    if word and word[-1] in _VOICED_FINAL:
+        word = word[:-1] + _VOICED_FINAL[word[-1]]
+    return word
+
+
+def _is_russian(word: str) -> bool:
+    return all("а" <= c <= "я" or c == "ё" for c in word) and not (_KAZAKH_ONLY & set(word))
+
+
+def tokenize(text: str, russian: bool = False) -> list[str]:
+    """Lower-case word stems, stopwords dropped. `russian=True` for Russian queries."""
+    tokens = []
+    for word in _TOKEN.findall(text.lower()):
+        if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
+            continue
+        if russian and _is_russian(word):
+            tokens.append(_russian_stemmer().stemWord(word))
+        else:
+            tokens.append(stem(word))
+    return tokens
+
+
+class BM25Index:
+    """bm25s over passage texts; scores every passage for a query."""
+
+    def __init__(self, retriever) -> None:  # noqa: ANN001 - bm25s.BM25
+        self._retriever = retriever
+
+    @classmethod
+    def build(cls, texts: list[str]) -> BM25Index:
+        import bm25s
+
+        retriever = bm25s.BM25()
+        corpus = [tokenize(t) or ["∅"] for t in texts]  # bm25s needs a token per document
+        retriever.index(corpus, show_progress=False)
+        return cls(retriever)
+
+    def save(self, folder: Path) -> None:
+        self._retriever.save(str(folder), allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> BM25Index:
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(folder), allow_pickle=False))
+
+    @property
+    def size(self) -> int:
+        return int(self._retriever.scores["num_docs"])
+
+    def scores(self, query: str, russian: bool = False) -> np.ndarray:
+        """BM25 score of every passage (zeros when no query word is known)."""
+        vocab = self._retriever.vocab_dict
+        tokens = [t for t in tokenize(query, russian=russian) if t in vocab]
+        if not tokens:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)
