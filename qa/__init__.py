@@ -45,7 +45,9 @@ def ensure_index(index_dir: Path | None = None, **kwargs: Any) -> Index:
     return _ensure(index_dir, **kwargs)
 
 
-def search(query: str, k: int = 5, mode: str = "hybrid", index_dir: Path | None = None) -> list[Passage]:
+def search(
+    query: str, k: int = 5, mode: str = "hybrid", index_dir: Path | None = None
+) -> list[Passage]:
     """The k best passages for `query`: Kazakh (any script), Russian or English."""
     return ensure_index(index_dir).search(query, k=k, mode=mode)
 

@@ -25,7 +25,7 @@ from qa.prompts import answer_messages, language_text, rewrite_prompt
 from qa.query import prepare_query
 from qa.types import Answer, Passage, Timings
 
-DEFAULT_K = 4
+DEFAULT_K = 6
 # Below this evidence score no passage is about the question: decline without generating.
 ANSWERABLE = 0.30
 
@@ -72,7 +72,7 @@ class Assistant:
         passages = self.index.search(standalone, k=self.k, mode=self.mode)
         match_text = search_query.cyrillic if search_query.variant.startswith("kk") else standalone
         russian = search_query.variant == "ru"
-        evidence, scores = select_evidence(self.scorer, match_text, passages, russian=russian)
+        evidence = select_evidence(self.scorer, match_text, passages, russian=russian)
         timings = Timings(retrieval_ms=_ms(started))
         answer = Answer(
             question=question,
@@ -86,15 +86,18 @@ class Assistant:
             timings=timings,
             notices=list(self.notices),
         )
-        if not evidence or float(scores.max()) < ANSWERABLE:
+        if not evidence.chosen or evidence.best < ANSWERABLE:
             yield from self._decline(answer, started)
             return
-        given, context = _numbered_context(passages, evidence)
+        given, context = _numbered_context(passages, evidence.chosen_sentences())
         request = GenerationRequest(
             messages=answer_messages(standalone, context, query.language),
             question=match_text,
             passages=given,
             context=context,
+            ranked_sentences=[
+                (given.index(passages[s.passage]) + 1, s.text) for s in evidence.top()
+            ],
         )
         pieces: list[str] = []
         for delta in self.backend.stream(request):
@@ -130,7 +133,7 @@ class Assistant:
             temperature=0.0,
         )
         rewritten = "".join(self.backend.stream(request)).strip().splitlines()
-        candidate = rewritten[0].strip(" \"«»") if rewritten else ""
+        candidate = rewritten[0].strip(' "«»') if rewritten else ""
         return candidate if len(candidate) > 3 else f"{history[-1]} {question}"
 
     def close(self) -> None:
@@ -160,7 +163,7 @@ def _numbered_context(
     return given, context
 
 
-def _human(text: str):  # noqa: ANN202 - a LangChain message
+def _human(text: str):
     from langchain_core.messages import HumanMessage
 
     return HumanMessage(content=text)

@@ -76,7 +76,7 @@ def split_sentences(text: str) -> list[Span]:
         offset = 0
         for line in text.split("\n"):
             stripped = line.strip()
-            if stripped and stripped[-1] not in ",-–—" and len(stripped) < 90:
+            if stripped and stripped[-1] not in ".!?…:;,-–—" and len(stripped) < 90:
                 cuts.add(offset + len(line))  # a heading or a paragraph of its own
             offset += len(line) + 1
     spans: list[Span] = []

@@ -3,7 +3,8 @@
 The corpus arrives with the usual scars of Kazakh text on the web and in PDFs:
 Latin look-alike letters inside Cyrillic words (`ə` for `ә`, Latin `i`, `c`, `o`),
 words broken by PDF line-break hyphens (`ис-\\nлам`) or split by spaces
-(`Қа зақ стан`), sentences glued with `..`, and ragged whitespace. `clean_text`
+(`Қа зақ стан`), sentences glued with `..`, bibliography marks like `[5]` that
+would look like our citations, and ragged whitespace. `clean_text`
 repairs them so the same word always looks the same to BM25, embeddings and the
 citation checker. Users always see the original characters.
 
@@ -18,7 +19,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
-CLEANING_VERSION = "3"
+CLEANING_VERSION = "4"
 
 # Latin letters that look like Cyrillic ones. Mapped only inside words that are
 # mostly Cyrillic, so English words and acronyms stay as they are.
@@ -40,6 +41,8 @@ CYRILLIC_TO_LATIN = str.maketrans(
 
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# A bibliography reference such as "[5]": it would read as one of our citation marks.
+_REFERENCE = re.compile(r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]")
 # A line that ends in a hyphen glued to a word, continued on the next line.
 _LINE_BREAK_HYPHEN = re.compile(r"(\w)-[ \t]*\n[ \t]*(\w)")
 # A hyphen followed by a run of spaces inside a line: a re-flowed PDF break.
@@ -156,6 +159,7 @@ def clean_text(text: str, vocabulary: Counter[str] | None = None) -> str:
     re-joined and true hyphenated compounds be kept.
     """
     text = basic_normalise(text)
+    text = _REFERENCE.sub("", text)
     text = join_line_break_hyphens(text, vocabulary)
     text = _GLUED_DOTS.sub(". ", text)
     text = _GLUED_PUNCT_DOT.sub(" ", text)

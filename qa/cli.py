@@ -158,15 +158,15 @@ def search(
         table.add_column("passage")
         for rank, passage in enumerate(results, 1):
             snippet = passage.text[:300] + ("…" if len(passage.text) > 300 else "")
-            table.add_row(
-                str(rank), f"{passage.score:.3f}", escape(passage.title), escape(snippet)
-            )
+            table.add_row(str(rank), f"{passage.score:.3f}", escape(passage.title), escape(snippet))
         console.print(table)
 
 
 @app.command()
 def ask(
-    question: Annotated[str, typer.Argument(help="The question: Kazakh (any script), Russian or English.")],
+    question: Annotated[
+        str, typer.Argument(help="The question: Kazakh (any script), Russian or English.")
+    ],
     llm: Annotated[
         str, typer.Option("--llm", help="auto, ollama[:MODEL], llama-cpp[:PATH.gguf], extractive.")
     ] = "auto",
@@ -244,7 +244,9 @@ def models() -> None:
 
 @app.command()
 def chat(
-    llm: Annotated[str, typer.Option("--llm", help="auto, ollama[:MODEL], llama-cpp[:PATH], extractive.")] = "auto",
+    llm: Annotated[
+        str, typer.Option("--llm", help="auto, ollama[:MODEL], llama-cpp[:PATH], extractive.")
+    ] = "auto",
     index_dir: IndexOption = None,
 ) -> None:
     """Open the chat in the terminal."""
@@ -252,6 +254,91 @@ def chat(
 
     with friendly_errors():
         run_chat(llm=llm, index_dir=index_dir)
+
+
+@app.command("eval")
+def eval_command(
+    gold: Annotated[
+        Path | None,
+        typer.Option("--gold", help="Gold questions (JSONL). Default: corpus/gold.jsonl."),
+    ] = None,
+    index_dir: IndexOption = None,
+    corpus: Annotated[
+        Path | None,
+        typer.Option(
+            "--corpus",
+            help="Evaluate over this corpus instead of the default index: a passages JSONL "
+            "(id, title, text; origin = id; its index is cached by file hash in the user data "
+            "folder) or files/a folder (indexed into --index, else a temporary folder).",
+        ),
+    ] = None,
+    llm: Annotated[
+        str, typer.Option("--llm", help="auto, ollama[:MODEL], llama-cpp[:PATH.gguf], extractive.")
+    ] = "auto",
+    mode: ModeOption = "hybrid",
+    k: Annotated[int, typer.Option("-k", help="Passages given to the generator.")] = 4,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write one JSON row per question here.")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write a Markdown report with every failure.")
+    ] = None,
+    compare_spec: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            help="Compare configurations on the same questions: comma-separated, each KEY=VALUE "
+            "(KEY: mode, llm, model, k, retrieval_k; join several with +), e.g. "
+            "'mode=dense,mode=bm25,mode=hybrid', 'llm=extractive,llm=llama-cpp', "
+            "'model=multilingual-e5-small,model=/path/to/model' (each model gets its own "
+            "cached index) or 'mode=dense+k=6,mode=hybrid'. --out/--report files get the "
+            "configuration in their name.",
+        ),
+    ] = None,
+    chart: Annotated[
+        Path | None,
+        typer.Option("--chart", help="Bar chart PNG of --compare (default: eval-compare.png)."),
+    ] = None,
+    retrieval_only: Annotated[
+        bool, typer.Option("--retrieval-only", help="Score retrieval only; skip generation.")
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Only the first N questions.")
+    ] = None,
+) -> None:
+    """Measure retrieval, answers, refusals and citations on gold questions."""
+    from qa import evaluation
+
+    with friendly_errors():
+        common: dict[str, Any] = {
+            "index_dir": index_dir,
+            "corpus": corpus,
+            "llm": llm,
+            "mode": mode,
+            "k": k,
+            "out": out,
+            "report": report,
+            "retrieval_only": retrieval_only,
+            "limit": limit,
+        }
+        if compare_spec:
+            configs = evaluation.parse_compare(compare_spec)
+            chart = chart or Path("eval-compare.png")
+            with progress_bar() as progress:
+                cards = evaluation.compare(configs, gold, chart=chart, progress=progress, **common)
+            for card in cards:
+                evaluation.print_scorecard(card, console)
+            console.print(evaluation.comparison_table(cards))
+            console.print(f"Chart: {chart}")
+        else:
+            with progress_bar() as progress:
+                card = evaluation.evaluate(gold, progress=progress, **common)
+            evaluation.print_scorecard(card, console)
+        each = " (one file per configuration)" if compare_spec else ""
+        if out:
+            console.print(f"Rows: {out}{each}")
+        if report:
+            console.print(f"Report: {report}{each}")
 
 
 def main() -> None:

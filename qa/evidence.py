@@ -10,6 +10,7 @@ answer checked against a Kazakh passage).
 
 from __future__ import annotations
 
+import math
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -23,6 +24,13 @@ from qa.transliterate import detect_script
 from qa.types import Passage
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+# Questions whose answer is a number or a date: sentences with numbers answer them.
+_ASKS_NUMBER = re.compile(
+    r"қанша|неше|қай жыл|қашан|нешінші|сколько|когда|в каком году|how (?:many|much)|when|"
+    r"what year|which year",
+    re.IGNORECASE,
+)
+NUMBER_BONUS = 0.12
 _CACHE_SIZE = 4096
 
 
@@ -37,10 +45,15 @@ class Sentence:
 
 def passage_sentences(passages: Sequence[Passage]) -> list[Sentence]:
     sentences = []
+    seen: set[tuple[str, int]] = set()  # neighbouring passages overlap by a sentence
     for i, passage in enumerate(passages):
         script = detect_script(passage.original)
         for span in split_sentences(passage.original):
             original = passage.original[span.start : span.end]
+            key = (passage.doc_id, passage.start + span.start)
+            if key in seen or len(original.split()) < 3:  # "6." is a list number, not evidence
+                continue
+            seen.add(key)
             sentences.append(
                 Sentence(
                     passage=i,
@@ -60,7 +73,7 @@ def numbers_in(text: str) -> set[str]:
 class Scorer:
     """Scores how well sentence B supports (or answers) text A, from 0 to 1."""
 
-    def __init__(self, embedder) -> None:  # noqa: ANN001 - a SentenceTransformer
+    def __init__(self, embedder) -> None:
         self.embedder = embedder
         self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 
@@ -76,7 +89,9 @@ class Scorer:
                     self._vectors.popitem(last=False)
         return np.stack([self._vectors[(kind, t)] for t in texts])
 
-    def scores(self, claim: str, sentences: Sequence[Sentence], russian: bool = False) -> np.ndarray:
+    def scores(
+        self, claim: str, sentences: Sequence[Sentence], russian: bool = False
+    ) -> np.ndarray:
         """Support of `claim` by each sentence."""
         if not sentences:
             return np.zeros(0, dtype=np.float32)
@@ -84,12 +99,12 @@ class Scorer:
         sentence_vecs = self._embed([s.text for s in sentences], "passage")
         dense = np.clip((sentence_vecs @ claim_vec - 0.76) / 0.14, 0.0, 1.0)
         claim_tokens = set(tokenize(claim, russian=russian))
+        sentence_tokens = [set(tokenize(s.text)) for s in sentences]
+        weights = _idf(claim_tokens, sentence_tokens)
         claim_numbers = numbers_in(claim)
         out = np.zeros(len(sentences), dtype=np.float32)
         for i, sentence in enumerate(sentences):
-            tokens = set(tokenize(sentence.text))
-            lexical = len(claim_tokens & tokens) / len(claim_tokens) if claim_tokens else 0.0
-            score = 0.55 * dense[i] + 0.45 * lexical
+            score = 0.55 * dense[i] + 0.45 * _overlap(weights, sentence_tokens[i])
             if claim_numbers:
                 found = len(claim_numbers & numbers_in(sentence.text)) / len(claim_numbers)
                 score *= 0.35 + 0.65 * found
@@ -97,27 +112,72 @@ class Scorer:
         return out
 
 
+def _idf(tokens: set[str], documents: Sequence[set[str]]) -> dict[str, float]:
+    """Weights of the claim's words: a word every candidate sentence has tells little."""
+    n = len(documents)
+    return {t: math.log(1 + n / (1 + sum(_matches(t, d) for d in documents))) for t in tokens}
+
+
+def _matches(token: str, tokens: set[str]) -> bool:
+    """Exact stem match, or a shared prefix of 4+ letters (мүше ~ мүшелікке)."""
+    if token in tokens:
+        return True
+    if len(token) < 4:
+        return False
+    return any(len(t) >= 4 and (t.startswith(token) or token.startswith(t)) for t in tokens)
+
+
+def _overlap(weights: dict[str, float], tokens: set[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if _matches(t, tokens)) / total if total else 0.0
+
+
+@dataclass
+class Evidence:
+    """Every sentence of the retrieved passages, its relevance, and the ones worth showing."""
+
+    sentences: list[Sentence]
+    scores: np.ndarray
+    chosen: list[int]  # indices into sentences, in document order
+
+    @property
+    def best(self) -> float:
+        return float(self.scores.max()) if len(self.scores) else 0.0
+
+    def chosen_sentences(self) -> list[Sentence]:
+        return [self.sentences[i] for i in self.chosen]
+
+    def top(self, most: int = 2, close: float = 0.85) -> list[Sentence]:
+        """The best chosen sentence, plus runners-up nearly as relevant."""
+        ranked = sorted(self.chosen, key=lambda i: -self.scores[i])[:most]
+        return [self.sentences[i] for i in ranked if self.scores[i] >= close * self.best]
+
+
 def select_evidence(
     scorer: Scorer,
     question: str,
     passages: Sequence[Passage],
     per_passage: int = 2,
-    keep_ratio: float = 0.55,
+    max_sentences: int = 4,
+    keep_ratio: float = 0.6,
     russian: bool = False,
-) -> tuple[list[Sentence], np.ndarray]:
-    """The sentences worth showing the model, in document order, and every sentence's score.
+) -> Evidence:
+    """Score every sentence against the question and choose what the model should see.
 
-    Passages whose best sentence scores well below the best overall are dropped.
+    The model sees the best few sentences overall (at most `per_passage` from one
+    passage), and none scoring well below the best.
     """
     sentences = passage_sentences(passages)
     scores = scorer.scores(question, sentences, russian=russian)
-    if not sentences:
-        return [], scores
-    best = float(scores.max())
-    chosen: list[int] = []
-    for p in range(len(passages)):
-        idx = [i for i, s in enumerate(sentences) if s.passage == p]
-        idx.sort(key=lambda i: -scores[i])
-        top = [i for i in idx[:per_passage] if scores[i] >= keep_ratio * best]
-        chosen.extend(top)
-    return [sentences[i] for i in sorted(chosen)], scores
+    if sentences and _ASKS_NUMBER.search(question):
+        scores = scores + NUMBER_BONUS * np.array([bool(numbers_in(s.text)) for s in sentences])
+    evidence = Evidence(sentences, scores, [])
+    per_passage_count = [0] * len(passages)
+    for i in np.argsort(-scores):
+        if len(evidence.chosen) == max_sentences or scores[i] < keep_ratio * evidence.best:
+            break
+        if per_passage_count[sentences[i].passage] < per_passage:
+            per_passage_count[sentences[i].passage] += 1
+            evidence.chosen.append(int(i))
+    evidence.chosen.sort()
+    return evidence

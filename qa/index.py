@@ -27,7 +27,7 @@ from qa.chunking import chunk_document
 from qa.cleaning import CLEANING_VERSION, vocabulary_of
 from qa.config import default_index_dir
 from qa.dedup import mark_near_duplicates
-from qa.lexical import BM25Index
+from qa.lexical import TOKENIZER_VERSION, BM25Index
 from qa.query import prepare_query
 from qa.types import Document, Passage
 
@@ -35,6 +35,8 @@ FORMAT_VERSION = 1
 SEARCH_MODES = ("hybrid", "dense", "bm25")
 RRF_K = 60
 CURRENT = "CURRENT"
+# What the stored text and BM25 tokens depend on; a change means a rebuild.
+TEXT_VERSION = f"{CLEANING_VERSION}.{TOKENIZER_VERSION}"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -189,7 +191,7 @@ class Index:
             model=getattr(embedder, "kenes_name", None) or model or "multilingual-e5-small",
             model_fingerprint=fingerprint,
             dim=int(vectors.shape[1]),
-            cleaning_version=CLEANING_VERSION,
+            cleaning_version=TEXT_VERSION,
             corpus_fingerprint=corpus_fingerprint(documents),
             faiss_kind=store.kind,
             n_documents=len(documents),
@@ -218,10 +220,10 @@ class Index:
                 f"The index at {folder} was built with the embedding model '{manifest.model}', "
                 f"not '{model}'. Rebuild it: kenes index --model {model}"
             )
-        if manifest.cleaning_version != CLEANING_VERSION:
+        if manifest.cleaning_version != TEXT_VERSION:
             raise IndexMismatch(
-                f"The index at {folder} was built by an older Kenes (text cleaning "
-                f"v{manifest.cleaning_version}, now v{CLEANING_VERSION}). Rebuild it: kenes index"
+                f"The index at {folder} was built by another Kenes version (text processing "
+                f"v{manifest.cleaning_version}, now v{TEXT_VERSION}). Rebuild it: kenes index"
             )
         for name, digest in manifest.files.items():
             path = generation / name
@@ -441,7 +443,9 @@ def ensure_index(
         say(f"{exc} Rebuilding now.")
         sources = _recorded_sources(folder)
         report = load_sources(sources)
-    return Index.build(report.documents, folder, embedder=embedder, sources=sources, progress=progress)
+    return Index.build(
+        report.documents, folder, embedder=embedder, sources=sources, progress=progress
+    )
 
 
 def _recorded_sources(folder: Path) -> list[str]:

@@ -4,7 +4,7 @@ Kazakh is agglutinative: `мемлекеттерінің` is `мемлекет` 
 genitive. Snowball has no Kazakh stemmer, so `stem` strips the common inflectional
 endings (case, plural, possessive) and undoes the final-consonant voicing they cause
 (`ынтымақтастығы` → `ынтымақтастық`). Derivational suffixes are left alone: they
-change meaning. Russian query words go through Snowball's Russian stemmer.
+change meaning. Words are first folded across vowel harmony (see _HARMONY_FOLD). Russian query words go through Snowball's Russian stemmer.
 """
 
 from __future__ import annotations
@@ -15,23 +15,36 @@ from pathlib import Path
 
 import numpy as np
 
-# Inflectional endings, longest first so `ларының` goes before `ы`.
+# Front and back variants of a letter are folded together before stemming: a word
+# typed in informal Latin or read from Arabic script often gets its vowel harmony
+# wrong ("Somalige" → "Сөмаліге"), and loanwords mix и and і. Kazakh words stay
+# distinct by their consonants.
+_HARMONY_FOLD = str.maketrans("әөүіикг", "аоұыықғ")
+
+# Inflectional endings (folded), longest first so `ларының` goes before `ы`.
 _SUFFIXES = sorted(
-    """
+    {
+        suffix.translate(_HARMONY_FOLD)
+        for suffix in """
     ның нің дың дің тың тің ға ге қа ке на не ны ні ды ді ты ті да де та те нда нде
     дан ден тан тен нан нен мен бен пен дағы дегі тағы тегі ндағы ндегі ғы гі қы кі
     лар лер дар дер тар тер ымыз іміз мыз міз ыңыз іңіз ңыз ңіз ым ім ың ің сы сі ы і
     ын ін сын сін нда ндар
-    """.split(),
+    """.split()
+    },
     key=len,
     reverse=True,
 )
+_SUFFIX_SET = set(_SUFFIXES)
+# Derivational endings: the word keeps its stem, and its root is indexed beside it.
+_DERIVATIONAL = re.compile(r"(?:лық|дық|тық|шы|ғы|қы)$")
 _MIN_STEM = 3
-_VOICED_FINAL = {"ғ": "қ", "г": "к", "б": "п"}
+_VOICED_FINAL = {"ғ": "қ", "б": "п"}
 _KAZAKH_ONLY = set("әғқңөұүһі")
 
-STOPWORDS = set(
-    """
+STOPWORDS = {
+    word.translate(_HARMONY_FOLD)
+    for word in """
     және мен бен пен да де та те бұл осы ол олар үшін деп бір ал бірақ сияқты ретінде
     болып табылады еді екен қана ғана тек әр сол мұнда жоқ бар емес не кім қай қандай
     қашан қанша неше қалай неге ма ме ба бе па пе ме ия
@@ -40,9 +53,14 @@ STOPWORDS = set(
     the a an of in on at to for and or is are was were be been by with from as that this
     what which who whom when where why how did does do many much
     """.split()
-)
+}
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# Bump when `tokenize` changes: indexes record it and are rebuilt when it differs.
+TOKENIZER_VERSION = "3"
+# One organisation, several names: the old and new Kazakh acronyms and the Russian and
+# English ones all mean the OIC (folded forms).
+_ALIASES = {"ықұ": "ыыұ", "оыс": "ыыұ", "оық": "ыыұ", "oic": "ыыұ", "ыкц": "ыыұ"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -53,11 +71,11 @@ def _russian_stemmer():  # noqa: ANN202 - PyStemmer has no type hints
 
 
 def stem(word: str) -> str:
-    """Strip up to three inflectional endings from a lower-case Kazakh word."""
+    """Fold harmony, then strip up to three inflectional endings from a lower-case word."""
+    word = word.translate(_HARMONY_FOLD)
     for _ in range(3):
         for suffix in _SUFFIXES:
-            min_stem = _MIN_STEM + (len(suffix) == 1)
-            if word.endswith(suffix) and len(word) - len(suffix) >= min_stem:
+            if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
                 word = word[: -len(suffix)]
                 break
         else:
@@ -75,12 +93,18 @@ def tokenize(text: str, russian: bool = False) -> list[str]:
     """Lower-case word stems, stopwords dropped. `russian=True` for Russian queries."""
     tokens = []
     for word in _TOKEN.findall(text.lower()):
-        if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
+        folded = word.translate(_HARMONY_FOLD)
+        # A bare suffix is what "ИЫҰ-ға" leaves after the hyphen.
+        if folded in STOPWORDS or folded in _SUFFIX_SET or (len(word) == 1 and not word.isdigit()):
             continue
         if russian and _is_russian(word):
-            tokens.append(_russian_stemmer().stemWord(word))
-        else:
-            tokens.append(stem(word))
+            tokens.append(_russian_stemmer().stemWord(word).translate(_HARMONY_FOLD))
+            continue
+        stemmed = _ALIASES.get(folded, None) or stem(word)
+        tokens.append(stemmed)
+        root = _DERIVATIONAL.sub("", stemmed)
+        if root != stemmed and len(root) >= _MIN_STEM + 1:
+            tokens.append(root)  # мүшелікке → мүшелік and мүше
     return tokens
 
 

@@ -85,7 +85,7 @@ def default_store_path() -> Path:
 
 
 def _now() -> str:
-    return datetime.now().isoformat(timespec="seconds")
+    return datetime.now().isoformat(timespec="microseconds")
 
 
 def title_of(question: str) -> str:
@@ -200,6 +200,15 @@ class ConversationStore:
     def questions(self, conversation_id: int) -> list[str]:
         """The user's questions of a conversation, oldest first (the follow-up history)."""
         return [m.text for m in self.messages(conversation_id) if m.role == USER]
+
+    def recent_questions(self, limit: int = 200) -> list[str]:
+        """The last questions asked in any conversation, oldest first (prompt history)."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT text FROM messages WHERE role = ? ORDER BY id DESC LIMIT ?",
+                (USER, limit),
+            ).fetchall()
+        return [row["text"] for row in reversed(rows)]
 
 
 def _message_of(row: sqlite3.Row) -> StoredMessage:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 
 # --------------------------------------------------------------------------------------
 # Cyrillic → Arabic (töte jazu)
@@ -148,7 +149,6 @@ ARAB_VARIANTS: dict[str, str] = {
     "ک": "ك",  # Persian keheh
     "ی": "ي",  # Persian yeh
     "ې": "ە",
-    "ﺀ": HAMZA,
     "إ": "ا",
     "آ": "ا",
     "ة": "ە",
@@ -230,6 +230,9 @@ PROPER_NAMES = (
     "бейжің",
     "шыңжаң",
     "моңғолия",
+    "нұрсұлтан",
+    "назарбаев",
+    "тоқаев",
 )
 
 # --------------------------------------------------------------------------------------
@@ -350,6 +353,32 @@ LATN_APOSTROPHE_LETTERS: dict[str, str] = {
 }
 LATN_APOSTROPHES = "'’ʼ`´"
 
+#: Kazakh acronyms as typed in Latin letters (upper case) → Cyrillic. Other acronyms are
+#: converted letter by letter only when they hold a Kazakh-only letter ("BŪŪ", "İYŪ");
+#: the rest ("OIC", "UNIFIL") are kept.
+KAZAKH_LATIN_ACRONYMS: dict[str, str] = {
+    "IYU": "ИЫҰ",
+    "IIU": "ИЫҰ",
+    "IYŪ": "ИЫҰ",
+    "İYŪ": "ИЫҰ",
+    "IKU": "ИКҰ",
+    "İKŪ": "ИКҰ",
+    "BUU": "БҰҰ",
+    "BŪŪ": "БҰҰ",
+    "QR": "ҚР",
+    "TMD": "ТМД",
+    "EQYU": "ЕҚЫҰ",
+    "EQYŪ": "ЕҚЫҰ",
+    "ShYU": "ШЫҰ",
+    "ŞYŪ": "ШЫҰ",
+    "SIM": "СІМ",
+    "SІM": "СІМ",
+    "SİM": "СІМ",
+    "SIMK": "СІМК",
+    "JIÖ": "ЖІӨ",
+    "JIO": "ЖІӨ",
+}
+
 #: Letters found only in Kazakh Latin (2021 and 2018 alphabets), not in English.
 KAZAKH_LATIN_LETTERS = frozenset("äöüğşıñūáóúǵńýİŋ")
 #: Letters whose presence marks each Latin variant.
@@ -361,168 +390,33 @@ LATN_2018_MARKERS = frozenset("áóúǵńý")
 #: ending in "-" match any word starting with them.
 KAZAKH_LATIN_WORDS: dict[str, float] = {
     **dict.fromkeys(
-        (
-            "qazaqstan-",
-            "qazaq-",
-            "kazakhstannyn",
-            "jyly",
-            "jyl",
-            "jyldan",
-            "jylgy",
-            "jyldary",
-            "zhyly",
-            "zhyl",
-            "qashan",
-            "qanday",
-            "qandai",
-            "qandaı",
-            "qalai",
-            "qalay",
-            "qaida",
-            "qaida",
-            "qaisy",
-            "qaysy",
-            "neshe",
-            "nesh",
-            "nege",
-            "ujym-",
-            "uiym-",
-            "uyym-",
-            "ujim-",
-            "yntymaq-",
-            "ıntymaq-",
-            "jane",
-            "zhane",
-            "jäne",
-            "ushin",
-            "üshin",
-            "uşin",
-            "turaly",
-            "boyynsha",
-            "boiynsha",
-            "memleket-",
-            "respublikasy-",
-            "prezidenti-",
-            "tóraǵa-",
-            "toraga-",
-            "toraǵa-",
-            "töraǵa-",
-            "törağa-",
-            "toraghalyq",
-            "toragalyq",
-            "kirdi",
-            "boldy",
-            "bolady",
-            "bolyp",
-            "mushe-",
-            "müşe-",
-            "elder-",
-            "osy",
-            "bul",
-            "bügin",
-            "bugin",
-            "sonday",
-            "sondai",
-            "degen",
-            "dep",
-            "edi",
-            "emes",
-            "mıne",
-            "mine",
-            "biz",
-            "bizdin",
-            "siz",
-            "sizdin",
-            "ne",
-            "kim",
-            "kimder",
-            "qai",
-            "qaı",
-            "qyzmet-",
-            "halyqaralyq",
-            "khalyqaralyq",
-            "halykaralyk",
-            "baǵdarlama-",
-            "bagdarlama-",
-            "bağdarlama-",
-            "qatynas-",
-            "islam",
-            "jiyn",
-            "ulken",
-            "otti",
-            "otken",
-            "bolgan",
-            "bolğan",
-            "bolǵan",
-            "qazir",
-            "qazirgi",
-            "ukimet-",
-            "ükimet-",
-            "syrtqy",
-            "ister",
-            "elshi-",
-            "saiasat-",
-            "saiasi",
-            "sayasat-",
-            "sayasi",
-            "qoğam-",
-            "qogam-",
-            "qarym-",
-        ),
+        """
+        qazaqstan- qazaq- kazakhstannyn jyl jyly jyldan jylgy jyldary zhyl zhyly qashan
+        qanday qandai qandaı qalai qalay qaida qaisy qaysy qai qaı neshe nesh nege ne
+        kimder ujym- uiym- uyym- ujim- yntymaq- ıntymaq- jane zhane jäne ushin üshin uşin
+        turaly boyynsha boiynsha memleket- respublikasy- prezidenti- tóraǵa- toraga-
+        toraǵa- töraǵa- törağa- toraghalyq toragalyq kirdi boldy bolady bolyp bolgan
+        bolğan bolǵan mushe- müşe- elder- osy bul bügin bugin sonday sondai degen dep edi
+        emes mıne bizdin sizdin qyzmet- halyqaralyq khalyqaralyq halykaralyk baǵdarlama-
+        bagdarlama- bağdarlama- qatynas- jiyn ulken otti otken qazir qazirgi ukimet-
+        ükimet- syrtqy ister elshi- saiasat- saiasi sayasat- sayasi qoğam- qogam- qarym-
+        """.split(),
         2.0,
     ),
-    **dict.fromkeys(("men", "pen", "ben", "ma", "me", "ba", "be", "pa", "pe", "bir"), 0.5),
+    # Kazakh too, but also English words or names: weak evidence.
+    **dict.fromkeys(
+        "men pen ben ma me ba be pa pe bir biz siz kim mine islam".split(),
+        0.5,
+    ),
 }
 
 #: Kazakh case and derivation endings (informal and 2021 spellings). Weak evidence.
-KAZAKH_LATIN_SUFFIXES = (
-    "dyñ",
-    "nyñ",
-    "tyñ",
-    "dıñ",
-    "nıñ",
-    "tıñ",
-    "dyn",
-    "nyn",
-    "tyn",
-    "ğa",
-    "ğe",
-    "qa",
-    "men",
-    "pen",
-    "ben",
-    "dağy",
-    "tağy",
-    "dagy",
-    "tagy",
-    "daghy",
-    "lyq",
-    "dyq",
-    "tyq",
-    "ğan",
-    "qan",
-    "ge",
-    "ke",
-    "da",
-    "ta",
-    "de",
-    "te",
-    "dan",
-    "tan",
-    "nan",
-    "den",
-    "ten",
-    "nen",
-    "lar",
-    "ler",
-    "dar",
-    "der",
-    "tar",
-    "ter",
-    "sy",
-    "ny",
-    "dy",
-    "ty",
+KAZAKH_LATIN_SUFFIXES = tuple(
+    """
+    dyñ nyñ tyñ dıñ nıñ tıñ dyn nyn tyn ğa ğe qa men pen ben dağy tağy dagy tagy daghy
+    lyq dyq tyq ğan qan ge ke da ta de te dan tan nan den ten nen lar ler dar der tar ter
+    sy ny dy ty
+    """.split()
 )
 
 #: Frequent English words: evidence against Kazakh.
@@ -541,7 +435,9 @@ ENGLISH_WORDS = frozenset(
 # Regular expressions
 # --------------------------------------------------------------------------------------
 
-_ARAB_LETTER_CLASS = "\u0621-\u063a\u0641-\u064a\u0654\u066e-\u06d5\u0674-\u0678\ufe80"
+_ARAB_LETTER_CLASS = (
+    "\u0621-\u063a\u0641-\u064a\u0654\u066e-\u06d5\u0674-\u0678\ufb50-\ufdff\ufe70-\ufefc"
+)
 _ARAB_WORD = re.compile(f"[{_ARAB_LETTER_CLASS}]+")
 _ARAB_PUNCT = re.compile("[" + "".join(ARAB_PUNCTUATION) + "]")
 _CYRL_WORD = re.compile("[\u0400-\u04ff\u0500-\u052fəƏ]+")
@@ -594,6 +490,9 @@ def detect_script(text: str) -> str:
 # ======================================================================================
 
 
+_CYRL_VOWELS_BEFORE_YE = frozenset("аәоөұүыіэя")
+
+
 def _cyrl_word_to_arab(word: str) -> str:
     lower = word.lower().replace("ə", "ә")
     letters = set(lower)
@@ -603,17 +502,28 @@ def _cyrl_word_to_arab(word: str) -> str:
         nxt = lower[i + 1] if i + 1 < len(lower) else ""
         if ch == "и" and nxt == "я":
             continue  # ия → يا: the ي of я serves both letters
+        if ch == "е" and i and lower[i - 1] in _CYRL_VOWELS_BEFORE_YE:
+            out.append(ARAB_YEH + "ە")  # е after a vowel is йе: "Назарбаев" → نازاربايەۆ
+            continue
         out.append(CYRL_TO_ARAB.get(ch, ch))
     arab = "".join(out)
     return HAMZA + arab if needs_hamza and arab else arab
 
 
-def _punct_to_arab(match: re.Match[str]) -> str:
-    return CYRL_TO_ARAB_PUNCTUATION[match.group(0)]
-
-
-# A comma, semicolon or question mark that is not inside a number ("1,5").
-_PUNCT_TO_ARAB = re.compile(r"(?<!\d),|,(?!\d)|[;?]")
+def _punctuation_to_arab(text: str) -> str:
+    """, ; ? → ، ؛ ؟ where the last letter before them is Arabic script (so English
+    sentences and numbers like "1,5" keep theirs)."""
+    out: list[str] = []
+    arabic = False  # is the last letter seen Arabic script?
+    for i, ch in enumerate(text):
+        if ch.isalpha():
+            arabic = _script_of(ch) == "Arab"
+        elif ch in CYRL_TO_ARAB_PUNCTUATION and arabic:
+            in_number = ch == "," and 0 < i < len(text) - 1 and text[i + 1].isdigit()
+            if not in_number:
+                ch = CYRL_TO_ARAB_PUNCTUATION[ch]
+        out.append(ch)
+    return "".join(out)
 
 
 def cyrl_to_arab(text: str) -> str:
@@ -621,13 +531,14 @@ def cyrl_to_arab(text: str) -> str:
 
     Each Cyrillic word is spelled letter by letter (:data:`CYRL_TO_ARAB`); a word with
     front vowels (ә, ө, ү, і) gets the hamza ``ء`` in front unless it contains е, к or г,
-    whose letters already show it is front. ``ия`` is written ``يا``. Commas, semicolons
-    and question marks become ، ؛ ؟. Everything that is not Cyrillic is left as it is.
+    whose letters already show it is front. ``ия`` is written ``يا``; е after a vowel is
+    ``يە``. Commas, semicolons and question marks after Arabic-script words become ، ؛ ؟.
+    Everything that is not Cyrillic is left as it is.
     The Latin "ə" that PDFs use for "ә" is read as "ә".
     """
     text = unicodedata.normalize("NFC", text)
     text = _CYRL_WORD.sub(lambda m: _cyrl_word_to_arab(m.group(0)), text)
-    return _PUNCT_TO_ARAB.sub(_punct_to_arab, text)
+    return _punctuation_to_arab(text)
 
 
 # ======================================================================================
@@ -635,7 +546,7 @@ def cyrl_to_arab(text: str) -> str:
 # ======================================================================================
 
 _ARAB_VOWEL_LETTERS = frozenset("اوۇىە")
-NONFIRST_BACK = "او"
+_NONFIRST_BACK = "او"
 
 
 def _is_vowel_at(letters: list[str], i: int) -> bool:
@@ -661,6 +572,8 @@ def _looks_like_loanword(letters: list[str], vowel_index: list[int]) -> bool:
     vowels = [ch for i, ch in enumerate(letters) if vowel_index[i] >= 0]
     if ARAB_YEH in vowels and any(ch in "او" for ch in vowels[vowels.index(ARAB_YEH) + 1 :]):
         return True  # и then а/о: "палестина", "капитал", "тактика"
+    if vowels and vowels[0] == "و" and ARAB_YEH in vowels:
+        return True  # о then и: "комитет", "доктрина" (Kazakh ө-words have no и)
     if "نك" in "".join(letters):
         return True  # н before к: "банк" (Kazakh writes ңк)
     if vowels.count("و") > 1:
@@ -668,7 +581,9 @@ def _looks_like_loanword(letters: list[str], vowel_index: list[int]) -> bool:
     if len(letters) > 2 and vowel_index[0] < 0 and vowel_index[1] < 0 and letters[1] != "ۋ":
         return True  # two consonants at the start: "стратегия", "президент"
     return any(
-        ch == ARAB_YEH and 0 < i < len(letters) - 1 and letters[i + 1] in "اوۋ"
+        ch == ARAB_YEH
+        and 0 < i < len(letters) - 1
+        and letters[i + 1] in "اوۋ"
         and letters[i - 1] not in _ARAB_VOWEL_LETTERS
         for i, ch in enumerate(letters)
     )
@@ -694,116 +609,40 @@ def _read_yeh(letters: list[str], i: int) -> tuple[str, int]:
     return ("й" if after_vowel else "и"), 1
 
 
-def _arab_word_to_cyrl(word: str) -> str:
-    """Read one Arabic-script word (a run of Arabic letters) as Cyrillic."""
+def _arab_letters(word: str) -> tuple[list[str], bool]:
+    """The letters of an Arabic-script word with variants folded, and whether it had a
+    front-vowel hamza (written separately or on a precomposed letter)."""
     hamza = False
     letters: list[str] = []
-    for ch in word:
+    for ch in unicodedata.normalize("NFKC", word):  # presentation forms → letters
         if ch in ARAB_HAMZAS:
             hamza = True
         elif ch in ARAB_FRONT_LETTERS:
             hamza = True
             letters.append(ARAB_FRONT_LETTERS[ch])
         else:
-            letters.append(ARAB_VARIANTS.get(ch, ch))
-    letters = [ch for ch in letters if ch != HAMZA]
-    if not letters:
-        return ""
+            folded = ARAB_VARIANTS.get(ch, ch)
+            if folded == HAMZA:
+                hamza = True
+            else:
+                letters.append(folded)
+    return letters, hamza
 
-    # Vowel positions: vowel_index[i] is the number of the syllable letters[i] is the
-    # vowel of, or -1 for consonants.
-    vowel_index: list[int] = []
-    count = 0
-    for i in range(len(letters)):
-        if _is_vowel_at(letters, i):
-            vowel_index.append(count)
-            count += 1
-        else:
-            vowel_index.append(-1)
 
+def _harmony_mode(letters: list[str], vowel_index: list[int], hamza: bool) -> str:
+    """How to read the word's vowels: "front", "back" or "loan" (see arab_to_cyrl)."""
+    if hamza:
+        return "front"
     stem = "".join(letters)
     for suffix in ARAB_INVARIANT_SUFFIXES:
         if stem.endswith(suffix) and len(stem) > len(suffix) + 1:
             stem = stem[: -len(suffix)]
             break
-    if hamza:
-        mode = "front"
-    elif not set(stem) & ARAB_FRONT_CUES:
-        mode = "back"
-    elif _looks_like_loanword(letters, vowel_index):
-        mode = "loan"
-    else:
-        mode = "front"
-
-    front = _initial_frontness(letters, vowel_index, mode, hamza)
-    out: list[str] = []
-    i = 0
-    if letters[0] == "ە" and len(letters) > 2 and letters[1] != "ۋ":
-        if mode == "loan" or letters[1:3] == ["ك", "س"]:
-            out.append("э")  # "экономика", "экспорт"; but "Еуропа"
-            i = 1
-    elif len(letters) > 3 and letters[:3] == ["ك", "و", "پ"] and vowel_index[3] < 0:
-        # The compound element көп- ("көпвекторлы", "көпжақты", "көпұлтты"): the rest is
-        # read as a word of its own unless it is only a suffix ("көптің").
-        rest = letters[3:]
-        if len(rest) >= 4:
-            return "көп" + _arab_word_to_cyrl("".join(rest))
-        out.append("көп")
-        front, i = True, 3
-    while i < len(letters):
-        ch = letters[i]
-        prev = letters[i - 1] if i else ""
-        nxt = letters[i + 1] if i + 1 < len(letters) else ""
-        if ch == ARAB_YEH:
-            if nxt == "ا" and mode != "back":
-                front = False  # я is always йа
-            text, used = _read_yeh(letters, i)
-            if text == "и" and mode == "loan":
-                front = True
-            if prev == "س" and i >= 2 and letters[i - 2] == "ت":
-                out[-2:] = ["ц"]  # тси → ци: the ц of "-ция" words
-            out.append(text)
-            i += used
-            continue
-        if ch == "س" and prev == "ت" and i == 1:
-            out[-1:] = ["ц"]  # no Kazakh word starts with тс: "центр"
-            i += 1
-            continue
-        if ch == "ۇ" and not nxt and vowel_index[i] > 0:
-            out.append("ұ")  # no Kazakh word ends in ұ/ү: an acronym's Ұ (ұйым), "ИКҰ"
-        elif ch in ARAB_VOWELS:
-            back, front_reading = ARAB_VOWELS[ch]
-            near = {prev, nxt}
-            if mode == "back":
-                is_front = False
-            elif mode == "loan":
-                if ch in "او":
-                    is_front = front = False
-                elif near & ARAB_BACK_CONSONANTS:
-                    is_front = False
-                elif near & {"ك", "گ"}:
-                    is_front = True
-                else:
-                    is_front = front
-            elif ch == "ا" and vowel_index[i] > 0 and prev in "كگ":
-                is_front = front = True  # кә/гә: "өнеркәсіп" (Kazakh has no ка/га)
-            elif ch == "و" and vowel_index[i] > 0 and _next_vowel(letters, i) == "ە":
-                is_front = front = True  # "келіссөздер"
-            elif ch in NONFIRST_BACK and vowel_index[i] > 0:
-                is_front = front = False  # а/о after the first syllable: a back part
-            elif near & ARAB_BACK_CONSONANTS:
-                is_front = False
-            elif near & {"ك", "گ"}:
-                is_front = front = True
-            else:
-                is_front = front
-            out.append(front_reading if is_front else back)
-        else:
-            if ch in ARAB_FRONT_CUES and mode != "back" and not (ch == "ە" and nxt == "ۆ"):
-                front = True  # (but the surname ending -ев keeps harmony: "Тоқаевтың")
-            out.append(ARAB_CONSONANTS.get(ch, ch))
-        i += 1
-    return "".join(out)
+    if not set(stem) & ARAB_FRONT_CUES:
+        return "back"
+    if _looks_like_loanword(letters, vowel_index):
+        return "loan"
+    return "front"
 
 
 def _initial_frontness(letters: list[str], vowel_index: list[int], mode: str, hamza: bool) -> bool:
@@ -822,6 +661,95 @@ def _initial_frontness(letters: list[str], vowel_index: list[int], mode: str, ha
     return True
 
 
+def _vowel_frontness(
+    letters: list[str], vowel_index: list[int], i: int, mode: str, state: bool
+) -> tuple[bool, bool]:
+    """(is letters[i] front, the harmony state for the vowels after it)."""
+    ch = letters[i]
+    prev = letters[i - 1] if i else ""
+    nxt = letters[i + 1] if i + 1 < len(letters) else ""
+    near = {prev, nxt}
+    later_syllable = vowel_index[i] > 0
+    if mode == "back":
+        return False, False
+    if mode == "loan":
+        if ch in "او":
+            return False, False  # loans keep а and о: "конференция", "политика"
+        if near & ARAB_BACK_CONSONANTS:
+            return False, state
+        return bool(near & {"ك", "گ"}) or state, state
+    if ch == "ا" and later_syllable and prev in ("ك", "گ"):
+        return True, True  # кә/гә: "өнеркәсіп" (Kazakh has no ка/га)
+    if ch == "و" and later_syllable and _next_vowel(letters, i) == "ە":
+        return True, True  # "келіссөздер"
+    if ch in _NONFIRST_BACK and later_syllable:
+        return False, False  # а/о after the first syllable: a back part, "Елбасы"
+    if near & ARAB_BACK_CONSONANTS:
+        return False, state  # next to қ/ғ: "көзқарас", "қазір"
+    if near & {"ك", "گ"}:
+        return True, True
+    return state, state
+
+
+def _arab_word_to_cyrl(word: str) -> str:
+    """Read one Arabic-script word (a run of Arabic letters) as Cyrillic."""
+    letters, hamza = _arab_letters(word)
+    if not letters:
+        return ""
+    # vowel_index[i]: which syllable letters[i] is the vowel of (0 = first), -1 if none.
+    vowel_index: list[int] = []
+    count = 0
+    for i in range(len(letters)):
+        vowel = _is_vowel_at(letters, i)
+        vowel_index.append(count if vowel else -1)
+        count += vowel
+    mode = _harmony_mode(letters, vowel_index, hamza)
+    front = _initial_frontness(letters, vowel_index, mode, hamza)
+
+    out: list[str] = []
+    i = 0
+    if letters[0] == "ە" and len(letters) > 2 and letters[1] != "ۋ":
+        if mode == "loan" or letters[1:3] == ["ك", "س"]:
+            out.append("э")  # "экономика", "экспорт"; but "Еуропа"
+            i = 1
+    elif len(letters) > 3 and letters[:3] == ["ك", "و", "پ"] and vowel_index[3] < 0:
+        # The compound element көп- ("көпвекторлы", "көпжақты", "көпұлтты"): the rest is
+        # read as a word of its own unless it is only a suffix ("көптің").
+        if len(letters) >= 7:
+            return "көп" + _arab_word_to_cyrl("".join(letters[3:]))
+        out.append("көп")
+        front, i = True, 3
+    while i < len(letters):
+        ch = letters[i]
+        nxt = letters[i + 1] if i + 1 < len(letters) else ""
+        after_next = letters[i + 2] if i + 2 < len(letters) else ""
+        if ch == "ت" and nxt == "س" and (i == 0 or after_next == ARAB_YEH):
+            out.append("ц")  # тс: "центр" (no Kazakh word starts so), "-ция" words
+            i += 2
+        elif ch == ARAB_YEH:
+            text, used = _read_yeh(letters, i)
+            if nxt == "ا" and mode != "back":
+                front = False  # я is always йа
+            elif text == "и" and mode == "loan":
+                front = True
+            out.append(text)
+            i += used
+        elif ch == "ۇ" and not nxt and vowel_index[i] > 0:
+            out.append("ұ")  # no Kazakh word ends in ұ/ү: an acronym's Ұ (ұйым), "ИКҰ"
+            i += 1
+        elif ch in ARAB_VOWELS:
+            is_front, front = _vowel_frontness(letters, vowel_index, i, mode, front)
+            back_reading, front_reading = ARAB_VOWELS[ch]
+            out.append(front_reading if is_front else back_reading)
+            i += 1
+        else:
+            if ch in ARAB_FRONT_CUES and mode != "back" and not (ch == "ە" and nxt == "ۆ"):
+                front = True  # (but the surname ending -ев keeps harmony: "Тоқаевтың")
+            out.append(ARAB_CONSONANTS.get(ch, ch))
+            i += 1
+    return "".join(out)
+
+
 def _capitalise_names(word: str) -> str:
     if word.startswith(PROPER_NAMES):
         return word[:1].upper() + word[1:]
@@ -831,13 +759,16 @@ def _capitalise_names(word: str) -> str:
 def arab_to_cyrl(text: str) -> str:
     """Arabic-script Kazakh (töte jazu) → Cyrillic.
 
-    Letters are read by the rules in the tables above. Vowel frontness: a word with the
-    hamza, or with е/к/г (``ە ك گ``), is front; otherwise back. Inside such words a vowel
-    next to қ/ғ (``ق ع``) is back, and а/о after the first syllable start a back part
-    (compounds like "көзқарас", "Елбасы"). Words that look like Russian loans keep а/о.
-    ``ي`` is й after a vowel and и otherwise; ``يا`` is я (ия after a consonant); ``يۋ``
-    is ю. Arabic punctuation and digits become ASCII. Non-Arabic text is left as it is.
-    Output is lower case except for :data:`PROPER_NAMES`.
+    Letters are read by the tables above. Vowel frontness: a word with the hamza, or
+    with е/к/г (``ە ك گ``; a final -мен/-бен/-пен does not count), is front; otherwise
+    back. Inside front words a vowel next to қ/ғ (``ق ع``) is back, and а/о after the
+    first syllable start a back part (compounds like "көзқарас", "Елбасы"). Words that
+    look like Russian loans (в ф х ч, "-ия", two consonants at the start, и before а/о)
+    keep а/о and start with э rather than е. ``ي`` is й after a vowel and и otherwise;
+    ``يا`` is я (ия after a consonant); ``يۋ`` is ю; ``تس`` is ц at the start of a word
+    and before и. Arabic punctuation and digits become ASCII; presentation forms (from
+    PDFs) are folded first. Non-Arabic text is left as it is. Output is lower case except
+    for :data:`PROPER_NAMES`.
     """
     text = unicodedata.normalize("NFC", text)
     text = _ARAB_WORD.sub(lambda m: _capitalise_names(_arab_word_to_cyrl(m.group(0))), text)
@@ -891,7 +822,7 @@ _LATN_FRONT_VOWELS = frozenset("eäáöóüúı")
 
 def _latin_variant(text: str) -> str:
     """Which Kazakh Latin alphabet `text` is in: "2021", "2018", "2017" or "informal"."""
-    letters = set(text)
+    letters = set(text) | set(text.lower())
     if letters & (LATN_2021_MARKERS - {"ı"}):
         return "2021"
     if letters & LATN_2018_MARKERS:
@@ -899,171 +830,132 @@ def _latin_variant(text: str) -> str:
     if "ı" in letters:
         return "2021"
     if any(
-        m.end() < len(text) and text[m.end()].isalpha() or m.end() == len(text)
+        m.end() == len(text) or text[m.end()].isalpha()
         for m in _LATN_APOSTROPHE_PAIR.finditer(text)
     ):
         return "2017"
     return "informal"
 
 
-def _match_case(source: str, cyrillic: str) -> str:
-    """Give `cyrillic` the letter case of the Latin `source` it was read from."""
-    if not cyrillic or not source[0].isupper():
-        return cyrillic
-    if len(source) > 1 and source.isupper():
+def _match_case(source: str, cyrillic: str, word_all_upper: bool) -> str:
+    """Give `cyrillic` the letter case of the Latin `source` letters it was read from."""
+    if word_all_upper:
         return cyrillic.upper()
+    if not cyrillic or not source[:1].isupper():
+        return cyrillic
     return cyrillic[0].upper() + cyrillic[1:]
+
+
+@dataclass(frozen=True)
+class _LatinWord:
+    """One Latin word being read: its lower-case letters and what is known of it."""
+
+    lower: str
+    variant: str  # "2021", "2018", "2017" or "informal" (the whole text's)
+    front: bool  # looks like a front-vowel (soft) word
+    back: bool  # has back vowels only
+
+    @classmethod
+    def of(cls, word: str, variant: str) -> _LatinWord:
+        """Frontness comes from the first vowel that tells (o, u, i are both front and
+        back when typed without diacritics): "otken" is front, "Somalige" back."""
+        lower = "".join(ch.lower()[0] for ch in word)  # "İ".lower() is two characters
+        letters = set(lower)
+        telling = [ch for ch in lower if ch in _LATN_FRONT_VOWELS or ch in "aāyū"]
+        if telling:
+            front = telling[0] in _LATN_FRONT_VOWELS
+        else:  # "bilim", "ushin", "kun" (күн) but "bul", "qus"
+            front = "i" in letters or (bool(letters & {"k", "g"}) and "q" not in letters)
+        vowels = letters & _LATN_VOWELS
+        return cls(lower, variant, front, not front and bool(vowels & _LATN_BACK_VOWELS))
+
+    def at(self, i: int) -> str:
+        return self.lower[i] if 0 <= i < len(self.lower) else ""
+
+    def vowel_at(self, i: int) -> bool:
+        return self.at(i) != "" and self.at(i) in _LATN_VOWELS
+
+
+def _read_latin(word: _LatinWord, i: int, syllable: int, original: str) -> tuple[int, str]:
+    """Read the Latin letter(s) at `i`: (how many letters were read, the Cyrillic)."""
+    ch, nxt, variant = word.at(i), word.at(i + 1), word.variant
+    informal = variant == "informal"
+    after_vowel = word.vowel_at(i - 1)
+    if ch in LATN_APOSTROPHES:
+        return 1, ""
+    if variant == "2017" and ch in LATN_APOSTROPHE_LETTERS and nxt and nxt in LATN_APOSTROPHES:
+        if ch == "i":
+            return 2, "й" if after_vowel else "и"
+        return 2, LATN_APOSTROPHE_LETTERS[ch]
+    pair = ch + nxt
+    if pair in LATN_DIGRAPHS:
+        return 2, LATN_DIGRAPHS[pair]
+    if informal and pair == "ng" and not word.at(i + 2).isalpha():
+        return 2, "ң"  # "jang", "meng": ң typed as ng at the end of a word
+    if ch == "i" or (ch == "ı" and variant == "2018"):
+        cyr = _read_latin_i(word, i, original)
+        if cyr in ("и", "й") and nxt == "a":
+            return 2, "я" if after_vowel or i == 0 or word.at(i - 1) == "i" else "ия"
+        if cyr in ("и", "й") and nxt == "u" and not informal:
+            return 2, "ю" if after_vowel or i == 0 else "ию"
+        return 1, cyr
+    if ch == "ı":
+        return 1, "і"
+    if ch == "u":
+        return 1, _read_latin_u(word, i, syllable)
+    if ch == "y":
+        if informal and (after_vowel or i == 0) and nxt in ("a", "u"):
+            return 2, "я" if nxt == "a" else "ю"  # "yagni"
+        if informal and after_vowel and word.at(i - 1) not in "iy" and not word.vowel_at(i + 1):
+            return 1, "й"  # "qanday", "aytty"
+        return 1, "ы"
+    if ch == "c":
+        return 1, "с" if nxt in ("e", "i", "y") else "к"
+    if informal and ch == "o" and word.front and syllable == 0:
+        return 1, "ө"  # "otken"
+    if informal and ch == "g" and word.back and nxt not in _LATN_FRONT_VOWELS | {"i"}:
+        return 1, "ғ"  # "toragalygy", "bagdarlama"; but "Somalige"
+    return 1, LATN_LETTERS.get(ch, original[i])
+
+
+def _read_latin_i(word: _LatinWord, i: int, original: str) -> str:
+    """и, й or і for the Latin letter i (or ı in the 2018 alphabet) at `i`."""
+    after_vowel = word.vowel_at(i - 1) and word.at(i - 1) not in "iı"
+    if word.variant in ("2017", "2018") and word.at(i) == "i":
+        return "і"
+    if word.variant == "2021" and original[i] == "I" and word.front:
+        return "і"  # 2021 capital I is І (И is İ); "Islam" is typed with I all the same
+    if word.variant in ("2021", "2018") or after_vowel:
+        return "й" if after_vowel else "и"
+    return "і" if word.front else "и"  # informal: "bilim", "kim" but "Islam", "Somali"
+
+
+def _read_latin_u(word: _LatinWord, i: int, syllable: int) -> str:
+    """у, ұ or ү for the Latin letter u at `i`."""
+    if word.variant in ("2017", "2018"):
+        return "ұ"
+    if word.variant == "2021":
+        return "у"
+    nxt = word.at(i + 1)
+    if word.vowel_at(i - 1) or (word.vowel_at(i + 1) and nxt not in "iy"):
+        return "у"  # "qatysuy", "uaqyt"
+    if syllable == 0:
+        return "ү" if word.front else "ұ"  # "ulken", "uiym", "bul", "jumys"
+    return "у"
 
 
 def _latn_word_to_cyrl(word: str, variant: str) -> str:
     """Read one Latin word as Cyrillic, `variant` being the alphabet of the whole text."""
-    lower = word.lower().replace("i̇", "i")  # "İ".lower() is i + combining dot
-    upper_flags = [ch.isupper() for ch in word]
-    if len(lower) != len(word):  # a case mapping that changed the length: keep aligned
-        lower = "".join(ch.lower()[0] for ch in word)
-    word_all_upper = len(word) > 1 and word.isupper()
-    letters = [ch for ch in lower if ch.isalpha()]
-    vowels = [ch for ch in letters if ch in _LATN_VOWELS]
-    front_word = bool(set(letters) & _LATN_FRONT_VOWELS) or (
-        bool(vowels) and set(vowels) <= {"i"}
-    )
-    if variant == "informal" and not front_word and set(letters) & {"k", "g"}:
-        front_word = not set(letters) & {"q", "a", "o", "y"}
-    back_word = not front_word and bool(set(vowels) & _LATN_BACK_VOWELS)
-
-    out: list[tuple[str, str]] = []  # (source letters, Cyrillic)
-    n = len(lower)
-    i = 0
-    syllable = 0  # vowels seen so far
-
-    def is_vowel(j: int) -> bool:
-        return 0 <= j < n and lower[j] in _LATN_VOWELS
-
-    while i < n:
-        ch = lower[i]
-        nxt = lower[i + 1] if i + 1 < n else ""
-        src = word[i]
-        if ch in LATN_APOSTROPHES:
-            i += 1
-            continue
-        if variant == "2017" and ch in LATN_APOSTROPHE_LETTERS and nxt and nxt in LATN_APOSTROPHES:
-            cyr = LATN_APOSTROPHE_LETTERS[ch]
-            if ch == "i":
-                cyr = "й" if is_vowel(i - 1) else "и"
-            out.append((word[i : i + 2], cyr))
-            syllable += ch in _LATN_VOWELS
-            i += 2
-            continue
-        pair = lower[i : i + 2]
-        if pair in LATN_DIGRAPHS:
-            out.append((word[i : i + 2], LATN_DIGRAPHS[pair]))
-            i += 2
-            continue
-        if variant == "informal" and pair == "ng" and (i + 2 == n or not lower[i + 2].isalpha()):
-            out.append((word[i : i + 2], "ң"))
-            i += 2
-            continue
-        prev_vowel = is_vowel(i - 1)
-        if ch == "i" or (ch == "ı" and variant == "2018"):
-            # и/й in 2021; і in 2017/2018 ("ı" is и/й there); guessed when informal.
-            cyr = _read_latin_i(lower, i, variant, front_word, word[i])
-            if nxt == "a" and cyr in "ий":
-                cyr = "я" if (prev_vowel or i == 0 or lower[i - 1] == "i") else "ия"
-                out.append((word[i : i + 2], cyr))
-                syllable += 1
-                i += 2
-                continue
-            if nxt == "u" and cyr in "ий" and variant != "informal":
-                out.append((word[i : i + 2], "ю" if (prev_vowel or i == 0) else "ию"))
-                syllable += 1
-                i += 2
-                continue
-            out.append((src, cyr))
-            syllable += cyr in "иі"
-            i += 1
-            continue
-        if ch == "ı":
-            out.append((src, "і"))
-            syllable += 1
-            i += 1
-            continue
-        if ch == "u":
-            out.append((src, _read_latin_u(lower, i, variant, front_word, syllable)))
-            syllable += 1
-            i += 1
-            continue
-        if ch == "y":
-            if variant == "informal" and (prev_vowel or i == 0) and nxt in ("a", "u"):
-                out.append((word[i : i + 2], "я" if nxt == "a" else "ю"))
-                syllable += 1
-                i += 2
-                continue
-            if variant == "informal" and prev_vowel and lower[i - 1] not in "iy" and not (
-                is_vowel(i + 1)
-            ):
-                out.append((src, "й"))  # "qanday", "aytty"
-            else:
-                out.append((src, "ы"))
-                syllable += 1
-            i += 1
-            continue
-        if ch == "c":
-            out.append((src, "с" if nxt in ("e", "i", "y") else "к"))
-            i += 1
-            continue
-        if variant == "informal" and front_word and syllable == 0 and ch == "o":
-            out.append((src, "ө"))  # "otken"
-            syllable += 1
-            i += 1
-            continue
-        if variant == "informal" and ch == "g" and back_word:
-            out.append((src, "ғ"))  # "toragalygy", "bagdarlama"
-            i += 1
-            continue
-        out.append((src, LATN_LETTERS.get(ch, src)))
-        syllable += ch in _LATN_VOWELS
-        i += 1
-
-    pieces = []
-    for source, cyr in out:
-        if word_all_upper:
-            pieces.append(cyr.upper())
-        elif any(upper_flags) and source[:1].isupper():
-            pieces.append(_match_case(source, cyr))
-        else:
-            pieces.append(cyr)
+    reading = _LatinWord.of(word, variant)
+    all_upper = len(word) > 1 and word.isupper()
+    pieces: list[str] = []
+    i = syllable = 0
+    while i < len(word):
+        used, cyr = _read_latin(reading, i, syllable, word)
+        pieces.append(_match_case(word[i : i + used], cyr, all_upper))
+        syllable += any(c in "аәеиоөұүыіэюяу" for c in cyr)
+        i += used
     return "".join(pieces)
-
-
-def _read_latin_i(lower: str, i: int, variant: str, front_word: bool, original: str) -> str:
-    prev = lower[i - 1] if i else ""
-    after_vowel = prev in _LATN_VOWELS and prev not in "iı"
-    if variant in ("2017", "2018") and lower[i] == "i":
-        return "і"
-    if variant == "2021":
-        if original == "I":
-            return "і"  # 2021 capital I is І; И is İ
-        return "й" if after_vowel else "и"
-    if variant == "2018":  # ı
-        return "й" if after_vowel else "и"
-    # informal
-    if after_vowel:
-        return "й"
-    return "і" if front_word else "и"
-
-
-def _read_latin_u(lower: str, i: int, variant: str, front_word: bool, syllable: int) -> str:
-    if variant in ("2017", "2018"):
-        return "ү" if front_word and variant == "informal" else "ұ"
-    if variant == "2021":
-        return "у"
-    prev = lower[i - 1] if i else ""
-    nxt = lower[i + 1] if i + 1 < len(lower) else ""
-    if prev in _LATN_VOWELS or (nxt in _LATN_VOWELS and nxt not in "iy"):
-        return "у"  # "qatysuy", "uaqyt"
-    if syllable == 0:
-        return "ү" if front_word else "ұ"  # "ulken", "uiym", "bul", "jumys"
-    return "у"
 
 
 def latn_to_cyrl(text: str) -> str:
@@ -1091,30 +983,34 @@ def _is_acronym(word: str) -> bool:
 
 
 def _kazakh_word_score(word: str) -> float:
-    """Evidence that one Latin word is Kazakh (0 = none)."""
-    lower = word.lower().replace("i̇", "i")
-    lower = "".join(ch for ch in lower if ch.isalpha() or ch in LATN_APOSTROPHES)
-    if not lower or _is_acronym(word):
+    """Evidence that one Latin word is Kazakh (0 = none). An acronym counts only when it
+    is a known Kazakh one or has Kazakh-only letters ("BŪŪ"), not "OIC" or "UNIFIL"."""
+    if word in KAZAKH_LATIN_ACRONYMS:
+        return 2.0
+    lower = "".join(ch.lower()[0] for ch in word if ch.isalpha() or ch in LATN_APOSTROPHES)
+    if not lower:
         return 0.0
     score = 0.0
-    if set(lower) & KAZAKH_LATIN_LETTERS:
+    if set(lower) & KAZAKH_LATIN_LETTERS or "İ" in word:
         score += 2.0
     elif _LATN_APOSTROPHE_PAIR.search(lower) and not lower.endswith(("'s", "’s")):
         score += 1.0
     weight = KAZAKH_LATIN_WORDS.get(lower)
     if weight is None:
+        prefixes = (key for key in KAZAKH_LATIN_WORDS if key.endswith("-"))
         weight = max(
-            (w for key, w in KAZAKH_LATIN_WORDS.items() if key.endswith("-")
-             and lower.startswith(key[:-1])),
+            (KAZAKH_LATIN_WORDS[key] for key in prefixes if lower.startswith(key[:-1])),
             default=0.0,
         )
     score += weight
     if re.search(r"q(?!u[aeio])", lower):
         score += 1.0  # English q comes before u and a vowel ("question", "equal")
-    if len(lower) >= 5 and lower.endswith(KAZAKH_LATIN_SUFFIXES):
+    if len(lower) >= 6 and lower.endswith(KAZAKH_LATIN_SUFFIXES):
         score += 0.5
     if re.search(r"ii[aou]|[^aeiou\W]y[^aeiouy\W]", lower):
         score += 0.5  # 2021 "-iia" (-ия), y = ы between consonants ("jyl", "qysym")
+    if _is_acronym(word) and score < 2.0:
+        return 0.0
     return score
 
 
@@ -1160,6 +1056,18 @@ def _run_scores(text: str) -> list[tuple[float, float]]:
     return scores
 
 
+def _convert_kazakh_latin_word(word: str, variant: str) -> str:
+    """Latin → Cyrillic for one word of Kazakh Latin text; acronyms and English function
+    words that are not Kazakh are kept."""
+    if word in KAZAKH_LATIN_ACRONYMS:
+        return KAZAKH_LATIN_ACRONYMS[word]
+    if _is_acronym(word) and _kazakh_word_score(word) == 0.0:
+        return word  # "OIC", "UNIFIL"
+    if word.lower() in ENGLISH_WORDS:
+        return word
+    return _latn_word_to_cyrl(word, variant)
+
+
 def _convert_kazakh_latin_runs(text: str) -> str:
     """Latin → Cyrillic for the Kazakh Latin words of a text that looks Kazakh.
 
@@ -1168,24 +1076,15 @@ def _convert_kazakh_latin_runs(text: str) -> str:
     variant = _latin_variant(text)
     out: list[str] = []
     pos = 0
-    for run in _latin_runs(text):
-        start, end = run
+    for (start, end), (kazakh, english) in zip(_latin_runs(text), _run_scores(text), strict=True):
         segment = text[start:end]
-        words = _LATN_WORD.findall(segment)
-        kazakh = sum(_kazakh_word_score(w) for w in words)
-        english = sum(_english_word_score(w) for w in words)
         out.append(text[pos:start])
         if english > kazakh and english >= 1.0:
-            out.append(segment)
+            out.append(segment)  # an English stretch: kept
         else:
-
-            def convert(m: re.Match[str]) -> str:
-                word = m.group(0)
-                if _is_acronym(word) or word.lower() in ENGLISH_WORDS:
-                    return word
-                return _latn_word_to_cyrl(word, variant)
-
-            out.append(_LATN_WORD.sub(convert, segment))
+            out.append(
+                _LATN_WORD.sub(lambda m: _convert_kazakh_latin_word(m.group(0), variant), segment)
+            )
         pos = end
     out.append(text[pos:])
     return "".join(out)
@@ -1212,20 +1111,24 @@ def _latin_runs(text: str) -> list[tuple[int, int]]:
 # ======================================================================================
 
 
+def _kazakh_latin_to_cyrl(text: str) -> str:
+    """The Kazakh Latin words of `text` in Cyrillic, if the text looks Kazakh at all."""
+    return _convert_kazakh_latin_runs(text) if looks_like_kazakh_latin(text) else text
+
+
 def _to_cyrl(text: str) -> str:
-    text = arab_to_cyrl(text)
-    if looks_like_kazakh_latin(text):
-        text = _convert_kazakh_latin_runs(text)
-    return text
+    return _kazakh_latin_to_cyrl(arab_to_cyrl(text))
 
 
-_TARGETS: dict[str, Callable[[str], str]] = {
-    "cyrl": _to_cyrl,
-    "arab": lambda text: cyrl_to_arab(_convert_kazakh_latin_runs(text))
-    if looks_like_kazakh_latin(text)
-    else cyrl_to_arab(text),
-    "latn": lambda text: cyrl_to_latn(arab_to_cyrl(text)),
-}
+def _to_arab(text: str) -> str:
+    return cyrl_to_arab(_kazakh_latin_to_cyrl(text))
+
+
+def _to_latn(text: str) -> str:
+    return cyrl_to_latn(arab_to_cyrl(text))
+
+
+_TARGETS: dict[str, Callable[[str], str]] = {"cyrl": _to_cyrl, "arab": _to_arab, "latn": _to_latn}
 
 
 def transliterate(text: str, to: str = "cyrl") -> str:

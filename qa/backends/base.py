@@ -17,6 +17,8 @@ class GenerationRequest:
     question: str  # the standalone question (used by the extractive backend)
     passages: list[Passage]  # numbered 1..n exactly as in the prompt
     context: list[str] = field(default_factory=list)  # the text shown for each passage
+    # (n, sentence) pairs, most relevant first: what an extractive answer quotes
+    ranked_sentences: list[tuple[int, str]] = field(default_factory=list)
     max_tokens: int = 320
     temperature: float = 0.1
 

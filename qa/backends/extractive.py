@@ -1,8 +1,9 @@
-"""The no-LLM backend: answers with the passage sentences that best match the question.
+"""The no-LLM backend: answers by quoting the passage sentences that best answer the question.
 
 Always available and instant. It quotes rather than paraphrases, so it cannot
 hallucinate; it also cannot translate, so a Russian or English question gets the
-Kazakh sentence that answers it.
+Kazakh sentence that answers it. The ranking of sentences is the assistant's
+evidence ranking (embedding similarity, content words, numbers).
 """
 
 from __future__ import annotations
@@ -16,26 +17,25 @@ from qa.lexical import tokenize
 MAX_SENTENCES = 2
 
 
+def _ranked_by_overlap(request: GenerationRequest) -> list[tuple[int, str]]:
+    """Fallback ranking when the request carries none: shared content words."""
+    question = set(tokenize(request.question))
+    scored = []
+    for n, text in enumerate(request.context or [p.text for p in request.passages], 1):
+        for span in split_sentences(text):
+            sentence = text[span.start : span.end]
+            scored.append((-len(question & set(tokenize(sentence))), n, sentence))
+    return [(n, sentence) for _, n, sentence in sorted(scored, key=lambda s: s[0])]
+
+
 class ExtractiveBackend:
     name = "extractive"
     model = "best-sentences"
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
-        question = set(tokenize(request.question))
-        candidates: list[tuple[float, int, str]] = []
-        texts = request.context or [p.text for p in request.passages]
-        for n, text in enumerate(texts, 1):
-            for rank, span in enumerate(split_sentences(text)):
-                sentence = text[span.start : span.end]
-                overlap = len(question & set(tokenize(sentence)))
-                # Passages and sentences come ranked by relevance: earlier wins ties.
-                candidates.append((overlap - 0.01 * (n + rank), n, sentence))
-        candidates.sort(key=lambda c: -c[0])
-        chosen = candidates[:MAX_SENTENCES]
-        if len(chosen) == 2 and chosen[1][0] < 0.5 * max(chosen[0][0], 1):
-            chosen = chosen[:1]  # a second sentence only when it is nearly as relevant
-        for i, (_, n, sentence) in enumerate(chosen):
-            yield ("" if i == 0 else " ") + f"«{sentence.rstrip('.')}» [{n}]."
+        ranked = request.ranked_sentences or _ranked_by_overlap(request)
+        for i, (n, sentence) in enumerate(ranked[:MAX_SENTENCES]):
+            yield ("" if i == 0 else " ") + f"«{sentence.strip().rstrip('.')}» [{n}]."
 
     def close(self) -> None:
         pass

@@ -1,0 +1,596 @@
+"""KenesApp: the chat, its workers and its keys. `run_chat()` is what `kenes chat` runs.
+
+Everything slow runs in thread workers (opening or building the index, loading a
+model, retrieval and generation, switching backend); workers only post messages
+(`qa.tui.events`) and the app updates the widgets on its own thread, so the screen
+never freezes. A running answer is cancelled with Esc through the `threading.Event`
+that `Assistant.stream` checks.
+
+Tests inject an `Assistant` (or a factory building one) instead of the default
+index and backend: `KenesApp(assistant=Assistant(index, llm="extractive"))`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Footer, Input
+
+from qa.store import ConversationStore, StoreError
+from qa.tui.events import (
+    Activity,
+    AnswerDelta,
+    AnswerFailed,
+    AnswerReady,
+    AssistantReady,
+    BackendFailed,
+    IndexProgress,
+    IndexReady,
+    Notice,
+    StartupFailed,
+    Turn,
+)
+from qa.tui.render import Source, sources_of
+from qa.tui.screens import ConversationsScreen, DocumentScreen, HelpScreen
+from qa.tui.widgets import (
+    AnswerMessage,
+    ChatLog,
+    IndexingPanel,
+    PromptInput,
+    SourcesPanel,
+    StatusBar,
+)
+from qa.types import Answer
+
+if TYPE_CHECKING:
+    from qa.assistant import Assistant
+    from qa.backends import Backend
+    from qa.index import Index
+
+BACKEND_CYCLE = ("auto", "extractive", "llama-cpp", "ollama")
+CYCLE_TEXT = " → ".join(BACKEND_CYCLE)
+NOT_READY = "Kenes is still opening the index and the model: wait a moment and ask again."
+BUSY = "An answer is still being written: wait for it, or press Esc to cancel it."
+ERROR_SECONDS = 20
+
+EXTRA_KEYS = [
+    ("Enter", "Ask the question typed in the question line"),
+    ("↑ / ↓ (question line)", "Bring back earlier questions"),
+    ("Tab / Shift+Tab", "Move between the question line, the answers and the sources"),
+    ("← / → (on an answer)", "Select the previous / next citation [n]"),
+    ("Enter (on an answer or a source)", "Open the selected source"),
+    ("t / p (document)", "Arabic script ↔ Cyrillic / back to the passage"),
+]
+
+
+def next_backend(spec: str) -> str:
+    """The backend after `spec` in the cycle auto → extractive → llama-cpp → ollama."""
+    kind = spec.partition(":")[0].lower()
+    position = BACKEND_CYCLE.index(kind) if kind in BACKEND_CYCLE else -1
+    return BACKEND_CYCLE[(position + 1) % len(BACKEND_CYCLE)]
+
+
+def key_name(key: str) -> str:
+    """`ctrl+n,f1` → `Ctrl+N / F1`, for the help screen."""
+    names = {"escape": "Esc", "delete": "Del"}
+
+    def one(key: str) -> str:
+        parts = [names.get(p, p.upper() if len(p) <= 3 else p.capitalize()) for p in key.split("+")]
+        return "+".join(p.capitalize() if p == "CTRL" else p for p in parts)
+
+    return " / ".join(one(k.strip()) for k in key.split(","))
+
+
+def index_line(index: Index) -> str:
+    manifest = index.manifest
+    return f"{manifest.n_documents} documents, {manifest.n_passages} passages"
+
+
+def _known_errors() -> tuple[type[BaseException], ...]:
+    """The errors whose message tells the user what to do (shown as they are)."""
+    from embeddings.models import EmbeddingModelError
+    from qa.backends import BackendUnavailable
+    from qa.corpus import CorpusError
+    from qa.index import IndexProblem
+    from qa.query import QueryError
+
+    return (BackendUnavailable, IndexProblem, QueryError, CorpusError, EmbeddingModelError)
+
+
+def _preload(backend: Backend) -> None:
+    """Load a backend's model now (llama.cpp), not on the first question."""
+    load = getattr(backend, "load", None)
+    if callable(load):
+        load()
+
+
+class KenesApp(App[None]):
+    CSS_PATH = "kenes.tcss"
+    TITLE = "Kenes · кеңес"
+
+    BINDINGS = [
+        Binding("f1", "help", "Help", tooltip="This list of keys"),
+        Binding("ctrl+n", "new_chat", "New chat", tooltip="Start a new conversation"),
+        Binding("ctrl+r", "conversations", "Chats", tooltip="Reopen or delete saved conversations"),
+        Binding("f2", "focus_sources", "Sources", tooltip="Go to the sources of the answer"),
+        Binding(
+            "ctrl+o", "open_source", "Open source", tooltip="Open the selected source document"
+        ),
+        Binding("ctrl+y", "copy_answer", "Copy answer", tooltip="Copy the answer to the clipboard"),
+        Binding(
+            "ctrl+t",
+            "toggle_script",
+            "Script",
+            tooltip="Arabic-script sources: original ↔ Cyrillic",
+        ),
+        Binding("ctrl+b", "switch_backend", "Backend", tooltip=f"Switch backend: {CYCLE_TEXT}"),
+        Binding("escape", "cancel_answer", "Cancel", tooltip="Stop the answer being written"),
+        Binding("ctrl+q", "quit", "Quit", tooltip="Quit Kenes", priority=True),
+    ]
+    ANYWHERE = {"help", "quit", "cancel_answer"}  # the other keys act on the chat screen only
+
+    def __init__(
+        self,
+        assistant: Assistant | None = None,
+        *,
+        assistant_factory: Callable[[], Assistant] | None = None,
+        llm: str = "auto",
+        index_dir: Path | None = None,
+        store: ConversationStore | None = None,
+    ) -> None:
+        super().__init__()
+        self.assistant = assistant
+        self.assistant_factory = assistant_factory
+        self.llm = llm
+        self.backend_spec = llm if assistant is None else assistant.backend.name
+        self.index_dir = index_dir
+        self.store = store
+        self.turn: Turn | None = None
+        self.conversation_id: int | None = None
+        self.questions: list[str] = []
+        self.shown_answer: AnswerMessage | None = None
+        self.cyrillic = False
+        self.not_ready = NOT_READY
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            with Vertical(id="chat-column"):
+                yield ChatLog(id="chat-log")
+                yield IndexingPanel(id="indexing")
+                yield PromptInput(
+                    placeholder="Ask a question (Enter) · F1 help",
+                    id="prompt",
+                    select_on_focus=False,
+                )
+            yield SourcesPanel(id="sources")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    @property
+    def is_answering(self) -> bool:
+        return self.turn is not None
+
+    @property
+    def is_ready(self) -> bool:
+        """An assistant is open and idle: a question can be asked."""
+        return self.assistant is not None and self.turn is None and not self.status.activity
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    @property
+    def chat(self) -> ChatLog:
+        return self.query_one(ChatLog)
+
+    @property
+    def prompt(self) -> PromptInput:
+        return self.query_one(PromptInput)
+
+    @property
+    def sources_panel(self) -> SourcesPanel:
+        return self.query_one(SourcesPanel)
+
+    def on_mount(self) -> None:
+        self._open_store()
+        self.prompt.focus()
+        if self.assistant is not None:
+            self._use_assistant(self.assistant, self.backend_spec)
+        else:
+            self.query_one(IndexingPanel).display = True
+            self._prepare_assistant()
+
+    def _open_store(self) -> None:
+        try:
+            self.store = self.store or ConversationStore()
+            self.prompt.load_history(self.store.recent_questions())
+        except StoreError as exc:
+            self.store = None
+            self.notify(str(exc), severity="error", title="Conversations", timeout=ERROR_SECONDS)
+
+    # ----------------------------------------------------------------- workers
+    def _post(self, message: Message) -> None:
+        """Post from a worker thread; a closing app simply drops the message."""
+        try:
+            self.post_message(message)
+        except RuntimeError:  # the event loop is already closed
+            pass
+
+    @work(thread=True, group="startup", exit_on_error=False)
+    def _prepare_assistant(self) -> None:
+        try:
+            assistant = self._build_assistant()
+        except _known_errors() as exc:
+            self._post(StartupFailed(str(exc)))
+        except Exception as exc:  # never a crash: say it and keep the window usable
+            self._post(StartupFailed(f"Kenes could not start: {exc!r}"))
+        else:
+            self._post(AssistantReady(assistant, self.llm))
+
+    def _build_assistant(self) -> Assistant:
+        if self.assistant_factory is not None:
+            self._post(Activity("opening the assistant"))
+            return self.assistant_factory()
+        from qa.assistant import Assistant
+        from qa.index import ensure_index
+
+        self._post(Activity("opening the index"))
+        index = ensure_index(
+            self.index_dir,
+            progress=lambda stage, done, total: self._post(IndexProgress(stage, done, total)),
+            notify=lambda text: self._post(Notice(text)),
+        )
+        self._post(IndexReady(index))
+        self._post(Activity("loading the embedding model"))
+        index.embedder  # noqa: B018 - loads the model now, with the indicator on
+        backend = self._open_first_backend()
+        return Assistant(index, llm=backend)
+
+    def _open_first_backend(self) -> Backend:
+        from qa.backends import BackendUnavailable, open_backend
+
+        self._post(Activity(f"opening the {self.llm} backend"))
+        try:
+            backend, notices = open_backend(self.llm)
+        except (BackendUnavailable, ValueError) as exc:
+            self._post(Notice(f"{exc}\nUsing extractive answers; Ctrl+B switches.", "error"))
+            backend, notices = open_backend("extractive")
+        for notice in notices:
+            self._post(Notice(notice, "warning"))
+        self._post(Activity("loading the model"))
+        _preload(backend)
+        return backend
+
+    @work(thread=True, group="answer", exit_on_error=False)
+    def _answer(self, turn: Turn, assistant: Assistant) -> None:
+        try:
+            for piece in assistant.stream(turn.question, turn.history, cancel=turn.cancel):
+                if isinstance(piece, Answer):
+                    self._post(AnswerReady(turn, piece))
+                elif not turn.cancel.is_set():
+                    self._post(AnswerDelta(turn, piece))
+        except _known_errors() as exc:
+            self._post(AnswerFailed(turn, str(exc)))
+        except Exception as exc:  # never a crash: the answer fails, the chat goes on
+            self._post(AnswerFailed(turn, f"Unexpected error: {exc!r}"))
+
+    @work(thread=True, group="backend", exclusive=True, exit_on_error=False)
+    def _switch_backend(self, spec: str, current: Assistant) -> None:
+        from qa.assistant import Assistant
+        from qa.backends import BackendUnavailable, open_backend
+
+        try:
+            backend, notices = open_backend(spec)
+            self._post(Activity(f"loading {backend.name}"))
+            _preload(backend)
+            assistant = Assistant(current.index, llm=backend, k=current.k, mode=current.mode)
+        except (BackendUnavailable, ValueError) as exc:
+            self._post(BackendFailed(spec, str(exc)))
+            return
+        for notice in notices:
+            self._post(Notice(notice, "warning"))
+        self._post(AssistantReady(assistant, spec))
+
+    # ------------------------------------------------------- worker reports
+    def on_activity(self, message: Activity) -> None:
+        self.status.activity = message.text
+
+    def on_notice(self, message: Notice) -> None:
+        seconds = ERROR_SECONDS if message.severity == "error" else 8
+        self.notify(message.text, severity=message.severity, timeout=seconds)  # type: ignore[arg-type]
+
+    def on_index_progress(self, message: IndexProgress) -> None:
+        panel = self.query_one(IndexingPanel)
+        panel.display = True
+        panel.report(message.stage, message.done, message.total)
+        self.status.activity = "building the index"
+
+    def on_index_ready(self, message: IndexReady) -> None:
+        self.query_one(IndexingPanel).display = False
+        self.status.index = index_line(message.index)
+
+    def on_assistant_ready(self, message: AssistantReady) -> None:
+        previous = self.assistant
+        self._use_assistant(message.assistant, message.spec)
+        if previous is not None and previous is not message.assistant:
+            previous.backend.close()
+            backend = message.assistant.backend
+            self.notify(f"Answering with {backend.name} · {backend.model}.")
+
+    def _use_assistant(self, assistant: Assistant, spec: str) -> None:
+        self.assistant = assistant
+        self.backend_spec = spec
+        self.query_one(IndexingPanel).display = False
+        self.status.backend = f"{assistant.backend.name} · {assistant.backend.model}"
+        self.status.index = index_line(assistant.index)
+        self.status.activity = ""
+
+    def on_startup_failed(self, message: StartupFailed) -> None:
+        self.not_ready = message.error
+        self.query_one(IndexingPanel).display = False
+        self.status.activity = ""
+        self.notify(message.error, title="Kenes cannot answer yet", severity="error", timeout=60)
+
+    def on_backend_failed(self, message: BackendFailed) -> None:
+        self.status.activity = ""
+        current = self.assistant.backend.name if self.assistant else "nothing"
+        self.notify(
+            f"{message.error}\nStill answering with {current}; Ctrl+B tries the next backend.",
+            title=f"Cannot switch to {message.spec}",
+            severity="error",
+            timeout=ERROR_SECONDS,
+        )
+
+    # ----------------------------------------------------------------- asking
+    @on(Input.Submitted, "#prompt")
+    async def ask(self, event: Input.Submitted) -> None:
+        question = event.value.strip()
+        problem = self._question_problem(question)
+        if problem:
+            self.notify(problem, title="Cannot ask", severity="error", timeout=ERROR_SECONDS)
+            return
+        self.prompt.value = ""
+        self.prompt.remember(question)
+        await self._start_turn(question)
+
+    def _question_problem(self, question: str) -> str | None:
+        from qa.query import QueryError, prepare_query
+
+        try:
+            prepare_query(question)
+        except QueryError as exc:
+            return f"{exc}\nThen press Enter."
+        if self.assistant is None:
+            return self.not_ready
+        if self.turn is not None:
+            return BUSY
+        return None
+
+    async def _start_turn(self, question: str) -> None:
+        assert self.assistant is not None
+        history = list(self.questions)
+        self.questions.append(question)
+        await self.chat.add_question(question)
+        message = await self.chat.add_answer()
+        self.chat.follow()
+        conversation = self._save_question(question)
+        self.turn = Turn(question, history, message, threading.Event(), conversation)
+        self.status.activity = "thinking"
+        self.refresh_bindings()
+        self._answer(self.turn, self.assistant)
+
+    async def on_answer_delta(self, message: AnswerDelta) -> None:
+        turn = message.turn
+        if turn is not self.turn:
+            return  # a cancelled answer still talking
+        if not turn.got_text:
+            turn.got_text = True
+            self.status.activity = "writing"
+        follow = self.chat.at_bottom
+        await turn.message.append(message.text)
+        if follow:
+            self.chat.follow()
+
+    async def on_answer_ready(self, message: AnswerReady) -> None:
+        turn = message.turn
+        if turn is not self.turn:
+            return
+        follow = self.chat.at_bottom
+        await turn.message.finish(message.answer)
+        if follow:
+            self.call_after_refresh(self.chat.follow)
+        self._save_answer(turn, message.answer)
+        self.status.timings = message.answer.timings
+        self._show_sources(turn.message)
+        self._end_turn()
+
+    async def on_answer_failed(self, message: AnswerFailed) -> None:
+        turn = message.turn
+        if turn is not self.turn:
+            return
+        await turn.message.stop(f"⚠ {message.error}", "failed")
+        self._end_turn()
+        self.notify(
+            f"{message.error}\nCtrl+B switches the backend.",
+            title="No answer",
+            severity="error",
+            timeout=ERROR_SECONDS,
+        )
+
+    def _end_turn(self) -> None:
+        self.turn = None
+        self.status.activity = ""
+        self.refresh_bindings()
+
+    async def action_cancel_answer(self) -> None:
+        turn = self.turn
+        if turn is None:
+            return
+        turn.cancel.set()
+        self._end_turn()
+        await turn.message.stop(
+            "cancelled (Esc): the rest of the answer was not generated", "cancelled"
+        )
+        self.notify("Answer cancelled.")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_answer":
+            return self.turn is not None  # shown in the footer only while answering
+        if action in self.ANYWHERE:
+            return True
+        return len(self.screen_stack) <= 1  # the chat screen, not a document or dialog on it
+
+    # ---------------------------------------------------------- conversations
+    def _save_question(self, question: str) -> int | None:
+        if self.store is None:
+            return None
+        try:
+            if self.conversation_id is None:
+                self.conversation_id = self.store.create(question)
+            self.store.add_question(self.conversation_id, question)
+        except Exception as exc:  # a full disk must not stop the chat
+            self.notify(f"The question was not saved: {exc}", severity="warning")
+        return self.conversation_id
+
+    def _save_answer(self, turn: Turn, answer: Answer) -> None:
+        if self.store is None or turn.conversation_id is None:
+            return
+        try:
+            self.store.add_answer(turn.conversation_id, answer)
+        except Exception as exc:
+            self.notify(f"The answer was not saved: {exc}", severity="warning")
+
+    def action_conversations(self) -> None:
+        if self.store is None:
+            self.notify("Conversations are not saved (see the earlier error).", severity="error")
+            return
+        self.push_screen(ConversationsScreen(self.store), self._reopen)
+
+    async def _reopen(self, conversation_id: int | None) -> None:
+        if conversation_id is not None:
+            await self.load_conversation(conversation_id)
+
+    async def load_conversation(self, conversation_id: int) -> None:
+        """Show a saved conversation; new questions continue it (with its history)."""
+        assert self.store is not None
+        await self.action_cancel_answer()
+        await self._clear_chat()
+        last: AnswerMessage | None = None
+        for stored in self.store.messages(conversation_id):
+            if stored.role == "user":
+                await self.chat.add_question(stored.text)
+                self.questions.append(stored.text)
+            else:
+                last = await self.chat.add_answer(stored.answer, text=stored.text)
+        self.conversation_id = conversation_id
+        if last is not None:
+            self._show_sources(last)
+        self.chat.follow()
+        self.prompt.focus()
+
+    async def action_new_chat(self) -> None:
+        await self.action_cancel_answer()
+        await self._clear_chat()
+        self.prompt.focus()
+
+    async def _clear_chat(self) -> None:
+        self.conversation_id = None
+        self.questions = []
+        self.shown_answer = None
+        self.sources_panel.show([])
+        await self.chat.reset()
+
+    # ---------------------------------------------------------------- sources
+    def _sources(self, message: AnswerMessage) -> list[Source]:
+        if message.answer is None:
+            return []
+        return sources_of(message.answer, self.assistant.index if self.assistant else None)
+
+    def _show_sources(self, message: AnswerMessage) -> None:
+        self.shown_answer = message
+        self.sources_panel.show(self._sources(message), self.cyrillic)
+
+    def on_answer_message_activated(self, event: AnswerMessage.Activated) -> None:
+        if event.message is not self.shown_answer and event.message.answer is not None:
+            self._show_sources(event.message)
+
+    def on_answer_message_citation_selected(self, event: AnswerMessage.CitationSelected) -> None:
+        if event.message is not self.shown_answer:
+            self._show_sources(event.message)
+        self.sources_panel.highlight(event.n)
+
+    def on_answer_message_open_requested(self, event: AnswerMessage.OpenRequested) -> None:
+        source = next((s for s in self._sources(event.message) if s.n == event.n), None)
+        if source is not None:
+            self.open_source(source)
+
+    def on_sources_panel_source_highlighted(self, event: SourcesPanel.SourceHighlighted) -> None:
+        if self.shown_answer is not None:
+            self.shown_answer.select(event.source.n)
+
+    def on_sources_panel_source_opened(self, event: SourcesPanel.SourceOpened) -> None:
+        self.open_source(event.source)
+
+    def open_source(self, source: Source) -> None:
+        self.push_screen(DocumentScreen(source, self.cyrillic))
+
+    def action_focus_sources(self) -> None:
+        if not self.sources_panel.focus_list():
+            self.notify("No sources yet: ask a question first.", severity="warning")
+
+    def action_open_source(self) -> None:
+        panel = self.sources_panel
+        source = panel.highlighted_source() or next(iter(panel.sources), None)
+        if source is None:
+            self.notify("No source to open: ask a question first.", severity="warning")
+            return
+        self.open_source(source)
+
+    def action_toggle_script(self) -> None:
+        self.cyrillic = not self.cyrillic
+        self.sources_panel.show(self.sources_panel.sources, self.cyrillic)
+        shown = "in Cyrillic" if self.cyrillic else "in their original script"
+        self.notify(f"Arabic-script sources are now shown {shown}.")
+
+    # ----------------------------------------------------------------- others
+    def action_copy_answer(self) -> None:
+        message = self.shown_answer or next(reversed(self.chat.answers()), None)
+        text = message.text if message is not None else ""
+        if not text:
+            self.notify("No answer to copy yet.", severity="warning")
+            return
+        self.copy_to_clipboard(text)
+        self.notify("The answer is copied to the clipboard.")
+
+    def action_switch_backend(self) -> None:
+        if self.turn is not None:
+            self.notify(BUSY, severity="warning")
+            return
+        if self.assistant is None:
+            self.notify(self.not_ready, severity="error")
+            return
+        spec = next_backend(self.backend_spec)
+        self.backend_spec = spec
+        self.status.activity = f"opening {spec}"
+        self._switch_backend(spec, self.assistant)
+
+    def key_rows(self) -> list[tuple[str, str]]:
+        bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]
+        return [(key_name(b.key), b.tooltip or b.description) for b in bindings] + EXTRA_KEYS
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.key_rows()))
+
+
+def run_chat(llm: str = "auto", index_dir: Path | None = None, **kwargs: Any) -> None:
+    """Open the chat in the terminal (`kenes chat`, or `kenes` alone)."""
+    KenesApp(llm=llm, index_dir=index_dir, **kwargs).run()

@@ -1,0 +1,244 @@
+"""The conversation: questions and answers as Markdown, answers streamed in.
+
+An answer streams through Textual's `MarkdownStream` (appending, never re-rendering
+the whole message per token). When the checked `Answer` arrives its text replaces the
+streamed one once, with every `[n]` mark turned into a link: a click selects the
+citation, a second click opens its source. Keyboard: focus the answer (Tab or click)
+and move between its citations with ←/→, Enter opens the selected one.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Markdown, Static
+from textual.widgets.markdown import MarkdownStream
+
+from qa.tui.render import citation_number, link_citations
+from qa.types import Answer
+
+WELCOME = """\
+# Кеңес · Kenes
+
+Ask about the documents in **Kazakh** (Cyrillic, Latin or Arabic script), **Russian** or
+**English**. Every answer cites its sources: click a `[1]` mark (or press **F2**) to see the
+passage, and open it to read the whole document.
+
+*Мысалы:* Сомалидегі гуманитарлық дағдарысқа Қазақстан қанша қаржы жұмылдырды?
+
+Press **F1** for all keys.
+"""
+
+
+class Welcome(Markdown):
+    """Shown while the conversation is empty."""
+
+    def __init__(self) -> None:
+        super().__init__(WELCOME, id="welcome")
+
+
+class QuestionMessage(Markdown):
+    """A question the user asked."""
+
+    def __init__(self, question: str) -> None:
+        super().__init__(question, classes="question")
+        self.question = question
+
+
+def meta_line(answer: Answer) -> str:
+    """The line under an answer: where it came from and what the checker found."""
+    parts = [f"{answer.backend} · {answer.model}"]
+    if answer.refused:
+        parts.append("no answer in the documents")
+    else:
+        count = len(answer.citations)
+        parts.append(f"{count} source{'' if count == 1 else 's'}")
+    if answer.unsupported:
+        parts.append(f"{len(answer.unsupported)} sentence(s) without support [?]")
+    return " · ".join(parts)
+
+
+class AnswerMessage(Vertical, can_focus=True):
+    """An answer: streamed text first, then the checked text with live citations."""
+
+    BINDINGS = [
+        Binding("left,left_square_bracket", "select_previous", "Previous citation", show=False),
+        Binding("right,right_square_bracket", "select_next", "Next citation", show=False),
+        Binding("enter", "open_selected", "Open source", show=False),
+    ]
+
+    selected: reactive[int | None] = reactive(None, init=False)
+
+    class CitationSelected(Message):
+        """A citation mark of this answer was selected (click, keys, sources panel)."""
+
+        def __init__(self, message: AnswerMessage, n: int) -> None:
+            super().__init__()
+            self.message = message
+            self.n = n
+
+    class OpenRequested(Message):
+        """The user asked to open the source of citation n."""
+
+        def __init__(self, message: AnswerMessage, n: int) -> None:
+            super().__init__()
+            self.message = message
+            self.n = n
+
+    class Activated(Message):
+        """This answer got the focus: the sources panel should show its citations."""
+
+        def __init__(self, message: AnswerMessage) -> None:
+            super().__init__()
+            self.message = message
+
+    def __init__(self, answer: Answer | None = None, text: str = "", note: str = "") -> None:
+        streaming = answer is None and not text
+        super().__init__(classes="answer -streaming" if streaming else "answer")
+        self.answer = answer
+        self.text = answer.text if answer else text
+        self._note = note
+        self._stream: MarkdownStream | None = None
+
+    def compose(self) -> ComposeResult:
+        markdown = link_citations(self.answer.text) if self.answer else self.text
+        yield Markdown(markdown, open_links=False, classes="answer-text")
+        meta = self._note or (meta_line(self.answer) if self.answer else "")
+        yield Static(meta, markup=False, classes="answer-meta")
+
+    @property
+    def numbers(self) -> list[int]:
+        """The citation numbers of this answer, in order."""
+        return sorted(c.n for c in self.answer.citations) if self.answer else []
+
+    @property
+    def is_streaming(self) -> bool:
+        return self.has_class("-streaming")
+
+    # -- streaming ------------------------------------------------------------------
+    async def append(self, delta: str) -> None:
+        """Append a generated piece (Markdown stream: updates are batched, not redone)."""
+        if self._stream is None:
+            self._stream = Markdown.get_stream(self.query_one(".answer-text", Markdown))
+        self.text += delta
+        await self._stream.write(delta)
+
+    async def _stop_stream(self) -> None:
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+        self.remove_class("-streaming")
+
+    async def finish(self, answer: Answer) -> None:
+        """Replace the streamed text, once, with the checked answer and its live marks."""
+        await self._stop_stream()
+        self.answer = answer
+        self.text = answer.text
+        await self.query_one(".answer-text", Markdown).update(link_citations(answer.text))
+        self._set_meta(meta_line(answer))
+        self.set_class(answer.refused, "-refused")
+
+    async def stop(self, note: str, state: str) -> None:
+        """End a stream that will not finish (cancelled or failed); keep what came."""
+        await self._stop_stream()
+        self.add_class(f"-{state}")
+        self._set_meta(note)
+
+    def _set_meta(self, text: str) -> None:
+        self.query_one(".answer-meta", Static).update(text)
+
+    # -- citations ------------------------------------------------------------------
+    async def watch_selected(self, n: int | None) -> None:
+        if self.answer is not None:
+            markdown = self.query_one(".answer-text", Markdown)
+            await markdown.update(link_citations(self.answer.text, n))
+        if n is not None:
+            self.post_message(self.CitationSelected(self, n))
+
+    def select(self, n: int) -> None:
+        if n in self.numbers:
+            self.selected = n
+
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        n = citation_number(event.href)
+        if n is None or n not in self.numbers:
+            return
+        if n == self.selected:
+            self.post_message(self.OpenRequested(self, n))
+        else:
+            self.selected = n
+
+    def on_focus(self) -> None:
+        self.post_message(self.Activated(self))
+
+    def _step(self, step: int) -> None:
+        numbers = self.numbers
+        if not numbers:
+            return
+        if self.selected not in numbers:
+            self.selected = numbers[0 if step > 0 else -1]
+            return
+        position = (numbers.index(self.selected) + step) % len(numbers)
+        self.selected = numbers[position]
+
+    def action_select_previous(self) -> None:
+        self._step(-1)
+
+    def action_select_next(self) -> None:
+        self._step(+1)
+
+    def action_open_selected(self) -> None:
+        if self.selected is None:
+            self._step(+1)
+        if self.selected is not None:
+            self.post_message(self.OpenRequested(self, self.selected))
+
+
+class ChatLog(VerticalScroll):
+    """The messages. Like oterm, it follows a streaming answer only while the reader is
+    at the bottom: scrolling up to reread stops the following, scrolling back resumes it."""
+
+    FOLLOW_ROWS = 2  # "at the bottom" tolerates rounding and content growing meanwhile
+
+    def compose(self) -> ComposeResult:
+        yield Welcome()
+
+    @property
+    def at_bottom(self) -> bool:
+        return self.max_scroll_y - self.scroll_y <= self.FOLLOW_ROWS
+
+    def follow(self) -> None:
+        """Scroll to the newest message (once the layout includes what was just added)."""
+        self.scroll_end(animate=False)
+
+    async def add_question(self, question: str) -> QuestionMessage:
+        await self._drop_welcome()
+        message = QuestionMessage(question)
+        await self.mount(message)
+        return message
+
+    async def add_answer(
+        self, answer: Answer | None = None, text: str = "", note: str = ""
+    ) -> AnswerMessage:
+        """An answer: a checked one, a saved text, or (neither) an empty one to stream into."""
+        await self._drop_welcome()
+        message = AnswerMessage(answer, text, note)
+        await self.mount(message)
+        return message
+
+    async def reset(self) -> None:
+        """Back to an empty conversation (the welcome text)."""
+        await self.remove_children()
+        await self.mount(Welcome())
+        self.scroll_home(animate=False)
+
+    def answers(self) -> list[AnswerMessage]:
+        return list(self.query(AnswerMessage))
+
+    async def _drop_welcome(self) -> None:
+        for welcome in self.query(Welcome):
+            await welcome.remove()
