@@ -27,7 +27,7 @@ from qa.types import Answer, Passage, Timings
 
 DEFAULT_K = 6
 # Below this evidence score no passage is about the question: decline without generating.
-ANSWERABLE = 0.30
+ANSWERABLE = 0.15
 
 
 class Assistant:
@@ -72,7 +72,9 @@ class Assistant:
         passages = self.index.search(standalone, k=self.k, mode=self.mode)
         match_text = search_query.cyrillic if search_query.variant.startswith("kk") else standalone
         russian = search_query.variant == "ru"
-        evidence = select_evidence(self.scorer, match_text, passages, russian=russian)
+        evidence = select_evidence(
+            self.scorer, match_text, passages, russian=russian, alternate=search_query.kazakh_terms
+        )
         timings = Timings(retrieval_ms=_ms(started))
         answer = Answer(
             question=question,

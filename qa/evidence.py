@@ -90,15 +90,25 @@ class Scorer:
         return np.stack([self._vectors[(kind, t)] for t in texts])
 
     def scores(
-        self, claim: str, sentences: Sequence[Sentence], russian: bool = False
+        self,
+        claim: str,
+        sentences: Sequence[Sentence],
+        russian: bool = False,
+        alternate: str = "",
     ) -> np.ndarray:
-        """Support of `claim` by each sentence."""
+        """Support of `claim` by each sentence.
+
+        `alternate` is another wording of the claim (the Kazakh glossary terms of a
+        Russian or English question): its words count too, and the closer of the two
+        embeddings is used.
+        """
         if not sentences:
             return np.zeros(0, dtype=np.float32)
-        claim_vec = self._embed([claim], "query")[0]
+        claims = [claim, alternate] if alternate else [claim]
         sentence_vecs = self._embed([s.text for s in sentences], "passage")
-        dense = np.clip((sentence_vecs @ claim_vec - 0.76) / 0.14, 0.0, 1.0)
-        claim_tokens = set(tokenize(claim, russian=russian))
+        cosine = (sentence_vecs @ self._embed(claims, "query").T).max(axis=1)
+        dense = np.clip((cosine - 0.76) / 0.14, 0.0, 1.0)
+        claim_tokens = set(tokenize(claim, russian=russian)) | set(tokenize(alternate))
         sentence_tokens = [set(tokenize(s.text)) for s in sentences]
         weights = _idf(claim_tokens, sentence_tokens)
         claim_numbers = numbers_in(claim)
@@ -161,6 +171,7 @@ def select_evidence(
     max_sentences: int = 4,
     keep_ratio: float = 0.6,
     russian: bool = False,
+    alternate: str = "",
 ) -> Evidence:
     """Score every sentence against the question and choose what the model should see.
 
@@ -168,7 +179,7 @@ def select_evidence(
     passage), and none scoring well below the best.
     """
     sentences = passage_sentences(passages)
-    scores = scorer.scores(question, sentences, russian=russian)
+    scores = scorer.scores(question, sentences, russian=russian, alternate=alternate)
     if sentences and _ASKS_NUMBER.search(question):
         scores = scores + NUMBER_BONUS * np.array([bool(numbers_in(s.text)) for s in sentences])
     evidence = Evidence(sentences, scores, [])

@@ -2,7 +2,9 @@
 
 People type Kazakh in Cyrillic, in Latin (official or informal) or in Arabic script;
 the index holds Cyrillic, so queries are transliterated first. Russian and English
-stay as typed: the multilingual embedding model reads them directly.
+stay as typed, and are also turned into Kazakh search terms through a domain
+glossary (dictionary-based query translation): the small multilingual embedding
+model is weak across languages and BM25 cannot cross them at all.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qa.cleaning import clean_text
+from qa.glossary import translate_query
 from qa.language import query_variant
 
 MAX_QUERY_CHARS = 2000
@@ -24,6 +27,7 @@ class Query:
     text: str  # as typed
     variant: str  # kk, ru, en, kk-latn, kk-arab
     cyrillic: str  # what search matches
+    kazakh_terms: str = ""  # for Russian and English: Kazakh terms from the domain glossary
 
     @property
     def language(self) -> str:
@@ -38,4 +42,5 @@ def prepare_query(text: str) -> Query:
     if len(text) > MAX_QUERY_CHARS:  # a pasted document is not a question; keep its start
         text = text[:MAX_QUERY_CHARS]
     variant, cyrillic = query_variant(text)
-    return Query(text=text, variant=variant, cyrillic=clean_text(cyrillic))
+    terms = translate_query(text, variant) if variant in ("ru", "en") else ""
+    return Query(text=text, variant=variant, cyrillic=clean_text(cyrillic), kazakh_terms=terms)

@@ -8,7 +8,7 @@ citations and passages can be reopened later exactly as they were checked.
     chat = store.create("Сомалиге көмек")
     store.add_question(chat, "Сомалиге қанша қаржы жиналды?")
     store.add_answer(chat, answer)
-    store.messages(chat)   # -> [StoredMessage(role="user", ...), StoredMessage(role="assistant", ...)]
+    store.messages(chat)   # [StoredMessage(role="user"…), StoredMessage(role="assistant"…)]
 
 Every call opens and closes its own connection, so the store may be used from any
 thread and never holds the file open.

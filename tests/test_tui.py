@@ -95,7 +95,9 @@ async def ask(pilot: Pilot, app: KenesApp, question: str, seconds: float = 30.0)
     app.prompt.focus()
     app.prompt.value = question
     await pilot.press("enter")
-    await wait_for(pilot, lambda: len(app.chat.answers()) > before and not app.is_answering, seconds)
+    await wait_for(
+        pilot, lambda: len(app.chat.answers()) > before and not app.is_answering, seconds
+    )
     await pilot.pause()
     return app.chat.answers()[-1]
 
@@ -509,22 +511,26 @@ async def test_the_embedded_model_answers_with_a_citation(
 
 
 # ---------------------------------------------------------------- snapshots
-def fixed_timings(app: KenesApp) -> None:
-    """Timings vary run to run; the snapshot shows fixed ones."""
-    app.status.timings = Timings(retrieval_ms=120.0, first_token_ms=450.0, total_ms=1300.0)
+async def steady(pilot: Pilot) -> None:
+    """A still picture: the prompt's cursor does not blink (it would, at random phase)."""
+    app = pilot.app
+    assert isinstance(app, KenesApp)
+    app.prompt.cursor_blink = False
+    await pilot.pause()
 
 
 async def answered(pilot: Pilot) -> None:
     app = pilot.app
     assert isinstance(app, KenesApp)
     await ask(pilot, app, SOMALIA)
-    fixed_timings(app)
+    # Timings vary run to run: the snapshot shows fixed ones.
+    app.status.timings = Timings(retrieval_ms=120.0, first_token_ms=450.0, total_ms=1300.0)
     app.prompt.focus()
-    await pilot.pause()
+    await steady(pilot)
 
 
 def test_snapshot_welcome(snap_compare: Any, extractive: Assistant) -> None:
-    assert snap_compare(KenesApp(assistant=extractive), terminal_size=SIZE)
+    assert snap_compare(KenesApp(assistant=extractive), terminal_size=SIZE, run_before=steady)
 
 
 def test_snapshot_answer_with_sources(snap_compare: Any, ollama_assistant: Assistant) -> None:
@@ -545,4 +551,6 @@ def test_snapshot_document_viewer(snap_compare: Any, ollama_assistant: Assistant
 
 
 def test_snapshot_help(snap_compare: Any, extractive: Assistant) -> None:
-    assert snap_compare(KenesApp(assistant=extractive), terminal_size=SIZE, press=["f1"])
+    assert snap_compare(
+        KenesApp(assistant=extractive), terminal_size=SIZE, press=["f1"], run_before=steady
+    )

@@ -12,6 +12,7 @@ index and backend: `KenesApp(assistant=Assistant(index, llm="extractive"))`.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.widgets import Footer, Input
 
 from qa.store import ConversationStore, StoreError
@@ -105,13 +107,6 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     return (BackendUnavailable, IndexProblem, QueryError, CorpusError, EmbeddingModelError)
 
 
-def _preload(backend: Backend) -> None:
-    """Load a backend's model now (llama.cpp), not on the first question."""
-    load = getattr(backend, "load", None)
-    if callable(load):
-        load()
-
-
 class KenesApp(App[None]):
     CSS_PATH = "kenes.tcss"
     TITLE = "Kenes · кеңес"
@@ -159,6 +154,18 @@ class KenesApp(App[None]):
         self.shown_answer: AnswerMessage | None = None
         self.cyrillic = False
         self.not_ready = NOT_READY
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Plain text by default: error messages may hold [brackets] that are not markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -220,10 +227,8 @@ class KenesApp(App[None]):
     # ----------------------------------------------------------------- workers
     def _post(self, message: Message) -> None:
         """Post from a worker thread; a closing app simply drops the message."""
-        try:
+        with contextlib.suppress(RuntimeError):  # the event loop is already closed
             self.post_message(message)
-        except RuntimeError:  # the event loop is already closed
-            pass
 
     @work(thread=True, group="startup", exit_on_error=False)
     def _prepare_assistant(self) -> None:
@@ -266,9 +271,15 @@ class KenesApp(App[None]):
             backend, notices = open_backend("extractive")
         for notice in notices:
             self._post(Notice(notice, "warning"))
-        self._post(Activity("loading the model"))
-        _preload(backend)
+        self._load_model(backend)
         return backend
+
+    def _load_model(self, backend: Backend) -> None:
+        """Load a backend's model now (llama.cpp), not on the first question."""
+        load = getattr(backend, "load", None)
+        if callable(load):
+            self._post(Activity(f"loading {backend.model}"))
+            load()
 
     @work(thread=True, group="answer", exit_on_error=False)
     def _answer(self, turn: Turn, assistant: Assistant) -> None:
@@ -290,8 +301,7 @@ class KenesApp(App[None]):
 
         try:
             backend, notices = open_backend(spec)
-            self._post(Activity(f"loading {backend.name}"))
-            _preload(backend)
+            self._load_model(backend)
             assistant = Assistant(current.index, llm=backend, k=current.k, mode=current.mode)
         except (BackendUnavailable, ValueError) as exc:
             self._post(BackendFailed(spec, str(exc)))
@@ -306,7 +316,7 @@ class KenesApp(App[None]):
 
     def on_notice(self, message: Notice) -> None:
         seconds = ERROR_SECONDS if message.severity == "error" else 8
-        self.notify(message.text, severity=message.severity, timeout=seconds)  # type: ignore[arg-type]
+        self.notify(message.text, severity=message.severity, timeout=seconds)
 
     def on_index_progress(self, message: IndexProgress) -> None:
         panel = self.query_one(IndexingPanel)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widget import Widget
+from textual.widgets import Static
 
 from qa.tui.render import format_timings
 from qa.types import Timings
@@ -15,8 +17,11 @@ TICK_SECONDS = 0.1
 SEPARATOR = (" │ ", "$text-muted")
 
 
-class StatusBar(Widget):
-    """One line: `⠋ thinking… │ extractive · best-sentences │ 5 documents · 56 passages │ …`."""
+class StatusBar(Horizontal):
+    """`⠋ thinking… │ extractive · best-sentences │ 5 documents, 56 passages   retrieval …`.
+
+    The left part is cut with "…" when the window is narrow; the timings stay whole.
+    """
 
     activity: reactive[str] = reactive("")  # "" when idle
     backend: reactive[str] = reactive("")
@@ -28,32 +33,49 @@ class StatusBar(Widget):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._timer: Timer | None = None
 
+    def compose(self) -> ComposeResult:
+        yield Static(id="status-state")
+        yield Static(id="status-timings")
+
     def on_mount(self) -> None:
         self._timer = self.set_interval(TICK_SECONDS, self._tick, pause=not self.activity)
+        self._show_state()
+        self._show_timings()
 
     def watch_activity(self, activity: str) -> None:
         self.set_class(bool(activity), "-busy")
-        if self._timer is None:
-            return
-        if activity:
-            self._timer.resume()
-        else:
-            self._timer.pause()
+        if self._timer is not None:
+            self._timer.resume() if activity else self._timer.pause()
+        self._show_state()
+
+    def watch_backend(self) -> None:
+        self._show_state()
+
+    def watch_index(self) -> None:
+        self._show_state()
+
+    def watch_frame(self) -> None:
+        self._show_state()
+
+    def watch_timings(self) -> None:
+        self._show_timings()
 
     def _tick(self) -> None:
         self.frame = (self.frame + 1) % len(SPINNER)
 
-    def render(self) -> Content:
+    def state_line(self) -> Content:
         if self.activity:
             state = (f"{SPINNER[self.frame]} {self.activity}…", "$text-warning bold")
         else:
             state = ("● ready", "$text-success")
-        parts: list[str | tuple[str, str]] = [state]
-        for text, style in (
-            (self.backend or "no backend yet", "bold"),
-            (self.index or "no index yet", ""),
-            (format_timings(self.timings), "$text-muted"),
-        ):
-            if text:
-                parts += [SEPARATOR, (text, style)]
-        return Content.assemble(*parts)
+        backend = (self.backend or "no backend yet", "bold")
+        index = (self.index or "no index yet", "")
+        return Content.assemble(state, SEPARATOR, backend, SEPARATOR, index)
+
+    def _show_state(self) -> None:
+        if self.is_mounted:
+            self.query_one("#status-state", Static).update(self.state_line())
+
+    def _show_timings(self) -> None:
+        if self.is_mounted:
+            self.query_one("#status-timings", Static).update(format_timings(self.timings))

@@ -1,0 +1,88 @@
+"""Citation checking on handcrafted answers over real corpus passages."""
+
+import pytest
+
+from qa.citations import UNSUPPORTED_FLAG, check_citations
+from qa.evidence import Scorer
+from qa.types import Passage
+
+
+def _passage(pid: str, text: str, start: int = 0) -> Passage:
+    return Passage(
+        id=pid, doc_id=pid, origin=f"{pid}.txt", title=pid.title(), text=text,
+        original=text, start=start, end=start + len(text),
+    )  # fmt: skip
+
+
+SOMALIA = _passage(
+    "economy",
+    "Сонымен қатар ИКҰ-ның су концепциясының қабылдануына өз үлесін қосты. "
+    "Мысалы, Сомалидегі гуманитарлық дағдарыстың салдарын жоюға 350 млн. АҚШ долларын "
+    "жұмылдыра алды.",
+    start=100,
+)
+PEACEKEEPING = _passage(
+    "peace",
+    "Қазақстан алғаш рет БҰҰ-ның бітімгерлік миссиясына 2014 жылы қатысты. Ел әскери "
+    "қызметшілері Батыс Сахарадағы MINURSO миссиясы құрамында қызмет атқарды.",
+)
+
+
+@pytest.fixture(scope="module")
+def scorer(e5_model):
+    return Scorer(e5_model)
+
+
+def test_wrong_mark_is_corrected(scorer):
+    answer = "Қазақстан Сомалидегі дағдарысқа 350 млн АҚШ долларын жұмылдырды [2]."
+    checked = check_citations(answer, [SOMALIA, PEACEKEEPING], scorer)
+    assert "[1]" in checked.text and "[2]" not in checked.text
+    assert [c.passage_id for c in checked.citations] == ["economy"]
+
+
+def test_missing_mark_is_added_with_the_supporting_quote(scorer):
+    answer = "Қазақстан алғаш рет 2014 жылы БҰҰ бітімгерлік миссиясына қатысты."
+    checked = check_citations(answer, [SOMALIA, PEACEKEEPING], scorer)
+    assert checked.text.endswith("[2].")
+    (citation,) = checked.citations
+    assert "2014" in citation.quote
+    assert PEACEKEEPING.original[citation.start : citation.end] == citation.quote
+
+
+def test_quote_offsets_point_into_the_document(scorer):
+    checked = check_citations("Сомалиге 350 млн доллар жұмылдырылды [1].", [SOMALIA], scorer)
+    (citation,) = checked.citations
+    assert citation.start >= SOMALIA.start
+    relative = citation.start - SOMALIA.start
+    assert SOMALIA.original[relative : relative + len(citation.quote)] == citation.quote
+    assert "350" in citation.quote
+
+
+def test_wrong_number_is_not_supported(scorer):
+    answer = "Қазақстан Сомалиге 900 млн АҚШ долларын жұмылдырды [1]."
+    checked = check_citations(answer, [SOMALIA, PEACEKEEPING], scorer)
+    assert checked.unsupported
+    assert UNSUPPORTED_FLAG in checked.text
+
+
+def test_unsupported_claim_is_flagged(scorer):
+    answer = (
+        "Қазақстан 2014 жылы бітімгерлік миссияға қатысты [2]. "
+        "Ұйымның штаб-пәтері Жиддада орналасқан [1]."
+    )
+    checked = check_citations(answer, [SOMALIA, PEACEKEEPING], scorer)
+    assert checked.unsupported == ["Ұйымның штаб-пәтері Жиддада орналасқан."]
+    assert checked.text.startswith("Қазақстан 2014 жылы бітімгерлік миссияға қатысты [2].")
+    assert [c.n for c in checked.citations] == [2]
+
+
+def test_english_answer_is_checked_across_languages(scorer):
+    answer = "Kazakhstan raised 350 million US dollars for the humanitarian crisis in Somalia."
+    checked = check_citations(answer, [PEACEKEEPING, SOMALIA], scorer)
+    assert checked.text.endswith("[2].")
+    assert not checked.unsupported
+
+
+def test_refusal_is_recognised(scorer):
+    checked = check_citations("Құжаттарда бұл сұраққа жауап жоқ.", [SOMALIA], scorer)
+    assert checked.refused and not checked.citations
