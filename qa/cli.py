@@ -333,7 +333,10 @@ def eval_command(
         else:
             with progress_bar() as progress:
                 card = evaluation.evaluate(gold, progress=progress, **common)
+            cards = [card]
             evaluation.print_scorecard(card, console)
+        for notice in dict.fromkeys(n for c in cards for n in c.settings.get("notices", [])):
+            err.print(f"[yellow]{escape(notice)}[/]")
         each = " (one file per configuration)" if compare_spec else ""
         if out:
             console.print(f"Rows: {out}{each}")

@@ -31,12 +31,11 @@ class LoadReport:
 
 def _read_text(path: Path) -> str:
     data = path.read_bytes()
-    for encoding in ("utf-8-sig", "utf-16"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("not UTF-8 or UTF-16 text")
+    encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 (or UTF-16 with a byte-order mark) text") from None
 
 
 def _read_pdf(path: Path) -> str:

@@ -642,6 +642,7 @@ def _run_questions(
             report(label, n, len(questions))
         if not settings["retrieval_only"] and results:
             settings["backend"], settings["llm_model"] = runner.backend_name()
+            settings["notices"] = list(runner.assistant.notices)
     finally:
         runner.close()
     settings["embedding_model"] = index.manifest.model
@@ -1049,6 +1050,7 @@ def markdown_report(card: Scorecard) -> str:
             if card.retrieval_only
             else f"{s.get('backend', s.get('llm'))} · {s.get('llm_model', '')}"
         ),
+        *(f"- notice: {notice}" for notice in s.get("notices", [])),
         f"- errors: {card.overall.errors}",
         "",
     ]

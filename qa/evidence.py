@@ -51,14 +51,16 @@ def passage_sentences(passages: Sequence[Passage]) -> list[Sentence]:
         for span in split_sentences(passage.original):
             original = passage.original[span.start : span.end]
             key = (passage.doc_id, passage.start + span.start)
-            if key in seen or len(original.split()) < 3:  # "6." is a list number, not evidence
+            # "6." is a list number and an interviewer's question is no answer: not evidence.
+            text = matching_text(original, script)
+            if key in seen or len(original.split()) < 3 or text.endswith("?"):
                 continue
             seen.add(key)
             sentences.append(
                 Sentence(
                     passage=i,
                     original=original,
-                    text=matching_text(original, script),
+                    text=text,
                     start=passage.start + span.start,
                     end=passage.start + span.end,
                 )

@@ -89,6 +89,10 @@ def _is_russian(word: str) -> bool:
     return all("а" <= c <= "я" or c == "ё" for c in word) and not (_KAZAKH_ONLY & set(word))
 
 
+def is_stopword(word: str) -> bool:
+    return word.lower().translate(_HARMONY_FOLD) in STOPWORDS
+
+
 def tokenize(text: str, russian: bool = False) -> list[str]:
     """Lower-case word stems, stopwords dropped. `russian=True` for Russian queries."""
     tokens = []

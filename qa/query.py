@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from qa.cleaning import clean_text
 from qa.glossary import translate_query
 from qa.language import query_variant
+from qa.lexical import is_stopword
 
 MAX_QUERY_CHARS = 2000
 
@@ -43,4 +44,6 @@ def prepare_query(text: str) -> Query:
         text = text[:MAX_QUERY_CHARS]
     variant, cyrillic = query_variant(text)
     terms = translate_query(text, variant) if variant in ("ru", "en") else ""
+    # Question words alone ("Какова…?" → "қандай") carry no topic: keep content terms only.
+    terms = " ".join(w for w in terms.split() if not is_stopword(w))
     return Query(text=text, variant=variant, cyrillic=clean_text(cyrillic), kazakh_terms=terms)

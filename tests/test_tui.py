@@ -25,7 +25,7 @@ from qa.store import ConversationStore
 from qa.tui.app import KenesApp, key_name, next_backend
 from qa.tui.render import Source, document_view, link_citations, quote_in_context
 from qa.tui.screens import ConversationsScreen, DocumentScreen, HelpScreen
-from qa.tui.widgets import AnswerMessage, IndexingPanel, QuestionMessage
+from qa.tui.widgets import AnswerMessage, ChatLog, IndexingPanel, QuestionMessage
 from qa.types import Citation, Timings
 
 try:
@@ -59,14 +59,35 @@ def extractive(corpus_index: Any) -> Assistant:
     return Assistant(corpus_index, llm="extractive")
 
 
+@pytest.fixture(scope="module")
+def shared_double() -> Iterator[OllamaDouble]:
+    with OllamaDouble() as double:
+        yield double
+
+
+@pytest.fixture(scope="module")
+def shared_ollama_assistant(corpus_index: Any, shared_double: OllamaDouble) -> Assistant:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OLLAMA_HOST", shared_double.url)
+        return Assistant(corpus_index, llm=f"ollama:{MODEL}")
+
+
 @pytest.fixture
-def ollama_assistant(
-    corpus_index: Any, ollama_double: OllamaDouble, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Assistant]:
-    """An assistant generating through the Ollama test double (scripted replies)."""
-    monkeypatch.setenv("OLLAMA_HOST", ollama_double.url)
-    ollama_double.reply = SCRIPTED_REPLY
-    yield Assistant(corpus_index, llm=f"ollama:{MODEL}")
+def double(shared_double: OllamaDouble) -> OllamaDouble:
+    """The Ollama test double behind `ollama_assistant`, scripted afresh for each test."""
+    shared_double.reply = SCRIPTED_REPLY
+    shared_double.delay = 0.0
+    shared_double.chunk_chars = 5
+    shared_double.stream_error = None
+    shared_double.requests.clear()
+    return shared_double
+
+
+@pytest.fixture
+def ollama_assistant(shared_ollama_assistant: Assistant, double: OllamaDouble) -> Assistant:
+    """An assistant generating through the Ollama test double (shared by this file's tests:
+    its evidence cache makes repeated questions fast)."""
+    return shared_ollama_assistant
 
 
 def record_notifications(app: KenesApp) -> list[tuple[str, str]]:
@@ -208,18 +229,29 @@ async def test_a_citation_selected_by_keys_opens_the_document_at_the_passage(
         await wait_for(pilot, lambda: not isinstance(app.screen, DocumentScreen))
 
 
+def link_position(app: KenesApp, widget: Any, href: str) -> tuple[int, int]:
+    """Screen coordinates of the link `href` drawn in `widget` (to click it)."""
+    region = widget.region
+    for y in range(region.y, region.bottom):
+        for x in range(region.x, region.right):
+            action = app.screen.get_style_at(x, y).meta.get("@click", "")
+            if repr(href) in str(action):
+                return x, y
+    raise AssertionError(f"no link {href} on screen")
+
+
 async def test_a_clicked_citation_mark_is_selected_then_opened(extractive: Assistant) -> None:
     app = KenesApp(assistant=extractive)
     async with app.run_test(size=SIZE) as pilot:
         message = await ask(pilot, app, SOMALIA)
         n = message.numbers[-1]
-        markdown = message.query_one(".answer-text", Markdown)
 
-        markdown.post_message(Markdown.LinkClicked(markdown, f"cite:{n}"))  # a mouse click
+        await pilot.click(offset=link_position(app, message, f"cite:{n}"))  # the mouse
         await wait_for(pilot, lambda: message.selected == n)
         assert app.sources_panel.highlighted_source().n == n
 
-        markdown.post_message(Markdown.LinkClicked(markdown, f"cite:{n}"))  # clicked again
+        await pilot.pause()
+        await pilot.click(offset=link_position(app, message, f"cite:{n}"))  # clicked again
         assert (await document_screen(pilot)).source.n == n
 
 
@@ -275,10 +307,10 @@ async def test_an_arabic_script_source_switches_to_cyrillic(
 
 # ---------------------------------------------------------------- cancelling
 async def test_esc_cancels_a_running_answer_and_the_chat_recovers(
-    ollama_assistant: Assistant, ollama_double: OllamaDouble
+    ollama_assistant: Assistant, double: OllamaDouble
 ) -> None:
-    ollama_double.delay = 0.25  # a slow model: one small piece every quarter second
-    ollama_double.chunk_chars = 4
+    double.delay = 0.25  # a slow model: one small piece every quarter second
+    double.chunk_chars = 4
     app = KenesApp(assistant=ollama_assistant)
     shown = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
@@ -298,12 +330,64 @@ async def test_esc_cancels_a_running_answer_and_the_chat_recovers(
         assert ("Answer cancelled.", "information") in shown
         assert not errors(shown)
 
-        ollama_double.delay = 0.0  # the UI recovers: the next question is answered
+        double.delay = 0.0  # the UI recovers: the next question is answered
         await pilot.press("ctrl+n")
         answered = await ask(pilot, app, SOMALIA)
         assert answered.answer is not None and answered.answer.citations
         await pilot.pause(0.5)  # the cancelled answer's late pieces change nothing
         assert message.has_class("-cancelled") and message.answer is None
+
+
+async def test_the_answer_streams_and_is_replaced_once(
+    ollama_assistant: Assistant, double: OllamaDouble, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    for name in ("append", "update"):
+        original = getattr(Markdown, name)
+
+        def counting(self: Markdown, markdown: str, _name: str = name, _f: Any = original) -> Any:
+            if self.has_class("answer-text"):
+                calls.append(_name)
+            return _f(self, markdown)
+
+        monkeypatch.setattr(Markdown, name, counting)
+    double.delay = 0.02
+    app = KenesApp(assistant=ollama_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        message = await ask(pilot, app, SOMALIA)
+        assert message.answer is not None and message.answer.citations
+    streamed = calls[calls.index("append") :]  # (the first update is the empty mount)
+    assert streamed.count("append") >= 2  # the stream was appended piece by piece…
+    assert streamed[-1] == "update" and streamed.count("update") == 1  # …and replaced once
+
+
+async def test_the_chat_follows_the_stream_only_at_the_bottom(
+    ollama_assistant: Assistant, double: OllamaDouble
+) -> None:
+    app = KenesApp(assistant=ollama_assistant)
+    async with app.run_test(size=(70, 13)) as pilot:  # a small window: answers overflow
+        double.reply = f"{SCRIPTED_REPLY} {SCRIPTED_REPLY}"
+        double.delay = 0.05
+        double.chunk_chars = 3
+        app.prompt.value = SOMALIA
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.chat.answers()[-1].text)
+        message = app.chat.answers()[-1]
+
+        overflowing = 3 * ChatLog.FOLLOW_ROWS  # well past "near the bottom" when scrolled up
+        await wait_for(pilot, lambda: app.chat.max_scroll_y > overflowing and app.chat.at_bottom)
+        app.chat.scroll_home(animate=False)  # the reader scrolls up to reread
+        seen = len(message.text)
+        await wait_for(pilot, lambda: len(message.text) > seen + 12)
+        assert app.chat.scroll_y == 0  # not pulled back down
+
+        app.chat.scroll_end(animate=False)  # back at the bottom: following again
+        await pilot.pause()
+        growing = app.chat.max_scroll_y
+        await wait_for(pilot, lambda: app.chat.max_scroll_y > growing, seconds=20)
+        await pilot.pause(0.3)
+        assert app.chat.at_bottom
+        await pilot.press("escape")
 
 
 # -------------------------------------------------------------------- errors
@@ -347,9 +431,10 @@ async def test_switching_backend_cycles_and_an_unreachable_ollama_is_an_error(
 
 
 async def test_ollama_down_during_an_answer_is_an_error_not_a_crash(
-    ollama_assistant: Assistant, ollama_double: OllamaDouble
+    corpus_index: Any, ollama_double: OllamaDouble, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = KenesApp(assistant=ollama_assistant)
+    monkeypatch.setenv("OLLAMA_HOST", ollama_double.url)
+    app = KenesApp(assistant=Assistant(corpus_index, llm=f"ollama:{MODEL}"))
     shown = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         ollama_double.stop()

@@ -452,6 +452,12 @@ class KenesApp(App[None]):
         )
         self.notify("Answer cancelled.")
 
+    async def action_quit(self) -> None:
+        """Quit without waiting for a running answer: its generation stops at the next token."""
+        if self.turn is not None:
+            self.turn.cancel.set()
+        await super().action_quit()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_answer":
             return self.turn is not None  # shown in the footer only while answering
