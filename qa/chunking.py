@@ -81,7 +81,7 @@ def split_sentences(text: str) -> list[Span]:
             offset += len(line) + 1
     spans: list[Span] = []
     start = 0
-    for cut in sorted(cuts) + [len(text)]:
+    for cut in [*sorted(cuts), len(text)]:
         span = _trimmed(text, start, cut)
         if span and _WORDS.search(text[span.start : span.end]):
             spans.append(span)

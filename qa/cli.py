@@ -217,7 +217,8 @@ def _print_checked_answer(answer: Any) -> None:
     t = answer.timings
     first = f"{t.first_token_ms / 1000:.1f} s" if t.first_token_ms else "-"
     err.print(
-        f"[dim]retrieval {t.retrieval_ms:.0f} ms · first token {first} · total {t.total_ms / 1000:.1f} s[/]"
+        f"[dim]retrieval {t.retrieval_ms:.0f} ms · first token {first} · "
+        f"total {t.total_ms / 1000:.1f} s[/]"
     )
 
 

@@ -253,7 +253,8 @@ class Index:
             or store.dim != manifest.dim
         ):
             raise IndexCorrupt(
-                f"The index at {folder} is inconsistent ({store.size} vectors, {bm25.size} BM25 rows, "
+                f"The index at {folder} is inconsistent ({store.size} vectors, "
+                f"{bm25.size} BM25 rows, "
                 f"{len(index.indexed)} passages). Rebuild it: kenes index"
             )
         return index
@@ -269,7 +270,8 @@ class Index:
             )
             if model_fingerprint(self._embedder) != self.manifest.model_fingerprint:
                 raise IndexMismatch(
-                    f"The embedding model '{self.manifest.model}' on this machine differs from the one "
+                    f"The embedding model '{self.manifest.model}' on this machine differs "
+                    "from the one "
                     f"the index at {self.folder} was built with. Rebuild it: kenes index"
                 )
         return self._embedder

@@ -4,7 +4,8 @@ Kazakh is agglutinative: `мемлекеттерінің` is `мемлекет` 
 genitive. Snowball has no Kazakh stemmer, so `stem` strips the common inflectional
 endings (case, plural, possessive) and undoes the final-consonant voicing they cause
 (`ынтымақтастығы` → `ынтымақтастық`). Derivational suffixes are left alone: they
-change meaning. Words are first folded across vowel harmony (see _HARMONY_FOLD). Russian query words go through Snowball's Russian stemmer.
+change meaning. Words are first folded across vowel harmony (see _HARMONY_FOLD).
+Russian query words go through Snowball's Russian stemmer.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ _ALIASES = {"ықұ": "ыыұ", "оыс": "ыыұ", "оық": "ыыұ", "oic": "
 
 
 @functools.lru_cache(maxsize=1)
-def _russian_stemmer():  # noqa: ANN202 - PyStemmer has no type hints
+def _russian_stemmer():
     import Stemmer
 
     return Stemmer.Stemmer("russian")
@@ -104,7 +105,7 @@ def tokenize(text: str, russian: bool = False) -> list[str]:
         if russian and _is_russian(word):
             tokens.append(_russian_stemmer().stemWord(word).translate(_HARMONY_FOLD))
             continue
-        stemmed = _ALIASES.get(folded, None) or stem(word)
+        stemmed = _ALIASES.get(folded) or stem(word)
         tokens.append(stemmed)
         root = _DERIVATIONAL.sub("", stemmed)
         if root != stemmed and len(root) >= _MIN_STEM + 1:
@@ -115,7 +116,7 @@ def tokenize(text: str, russian: bool = False) -> list[str]:
 class BM25Index:
     """bm25s over passage texts; scores every passage for a query."""
 
-    def __init__(self, retriever) -> None:  # noqa: ANN001 - bm25s.BM25
+    def __init__(self, retriever) -> None:
         self._retriever = retriever
 
     @classmethod

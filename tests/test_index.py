@@ -28,11 +28,13 @@ def test_passages_point_at_their_exact_place(corpus_index, corpus_documents):
 def test_passage_sizes_are_sentence_aware(corpus_index):
     sizes = [len(p.original.split()) for p in corpus_index.passages.values()]
     assert max(sizes) <= 240
-    assert sum(40 <= s for s in sizes) / len(sizes) > 0.9
+    assert sum(s >= 40 for s in sizes) / len(sizes) > 0.9
 
 
 def test_search_returns_typed_passages(corpus_index):
-    results = corpus_index.search("Сомалидегі гуманитарлық дағдарысқа қанша қаржы жұмылдырылды?", k=5)
+    results = corpus_index.search(
+        "Сомалидегі гуманитарлық дағдарысқа қанша қаржы жұмылдырылды?", k=5
+    )
     assert len(results) == 5
     assert all(isinstance(p, Passage) for p in results)
     assert [p.score for p in results] == sorted((p.score for p in results), reverse=True)
@@ -53,7 +55,9 @@ def test_unknown_mode_is_an_error(corpus_index):
 
 
 def test_arabic_script_question_finds_the_arabic_document(corpus_index):
-    results = corpus_index.search("ۇيىم قاي جىلى قۇرىلدى؟", k=5)  # "When was the organisation founded?"
+    results = corpus_index.search(
+        "ۇيىم قاي جىلى قۇرىلدى؟", k=5
+    )  # "When was the organisation founded?"
     assert any(p.doc_id == "kazinform-mussinov-interview" and "1969" in p.text for p in results)
 
 
@@ -81,7 +85,9 @@ def test_open_verifies_and_loads(corpus_index):
     reopened = Index.open(corpus_index.folder, embedder=corpus_index.embedder)
     assert reopened.manifest.n_passages == len(corpus_index.passages)
     question = "Қазақстан ИЫҰ-ға қай жылы мүше болды?"
-    assert [p.id for p in reopened.search(question)] == [p.id for p in corpus_index.search(question)]
+    assert [p.id for p in reopened.search(question)] == [
+        p.id for p in corpus_index.search(question)
+    ]
 
 
 def test_missing_index_is_explained(tmp_path):
@@ -111,7 +117,9 @@ def test_old_cleaning_version_is_a_mismatch(index_copy):
         Index.open(index_copy)
 
 
-def test_interrupted_build_leaves_the_old_index_usable(index_copy, corpus_documents, e5_model, monkeypatch):
+def test_interrupted_build_leaves_the_old_index_usable(
+    index_copy, corpus_documents, e5_model, monkeypatch
+):
     before = Index.open(index_copy, embedder=e5_model)
     pointer = (index_copy / "CURRENT").read_text()
 
@@ -149,7 +157,9 @@ def test_ensure_index_builds_then_follows_document_changes(tmp_path, e5_model):
     sources = [str(docs)]
     Index.build(load_sources(sources).documents, folder, embedder=e5_model, sources=sources)
     first = ensure_index(folder, embedder=e5_model)
-    (docs / "b.md").write_text("# Бейбітшілік\n\nUNDOF миссиясы 2024 жылы басталды.", encoding="utf-8")
+    (docs / "b.md").write_text(
+        "# Бейбітшілік\n\nUNDOF миссиясы 2024 жылы басталды.", encoding="utf-8"
+    )
     messages = []
     second = ensure_index(folder, embedder=e5_model, notify=messages.append)
     assert second.manifest.n_documents == first.manifest.n_documents + 1
