@@ -19,11 +19,11 @@ from pathlib import Path
 
 from qa.backends import Backend, GenerationRequest, open_backend
 from qa.citations import check_citations
-from qa.evidence import Scorer, Sentence, select_evidence
+from qa.evidence import Evidence, Scorer, Sentence, disagreement, select_evidence
 from qa.index import Index, ensure_index
 from qa.prompts import answer_messages, language_text, rewrite_prompt
 from qa.query import prepare_query
-from qa.types import Answer, Passage, Timings
+from qa.types import Answer, Citation, Passage, Timings
 
 DEFAULT_K = 6
 # Below this evidence score no passage is about the question: decline without generating.
@@ -115,8 +115,12 @@ class Assistant:
         if checked.refused or (checked.unsupported and not checked.citations):
             yield from self._decline(answer, started)
             return
-        answer.text = checked.text
-        answer.citations = checked.citations
+        note, note_citations = _disagreement_note(evidence, passages, given, match_text)
+        answer.text = f"{checked.text} {language_text(query.language).conflict} {note}".strip()
+        if not note:
+            answer.text = checked.text
+        cited = {c.n for c in checked.citations}
+        answer.citations = checked.citations + [c for c in note_citations if c.n not in cited]
         answer.unsupported = checked.unsupported
         timings.total_ms = _ms(started)
         yield answer
@@ -163,6 +167,35 @@ def _numbered_context(
             given.append(passage)
             context.append(" ".join(chosen))
     return given, context
+
+
+def _disagreement_note(
+    evidence: Evidence, passages: Sequence[Passage], given: Sequence[Passage], question: str
+) -> tuple[str, list[Citation]]:
+    """ "[1] 1995; [2] 1992." when documents give different numbers, with its citations.
+
+    Built from the evidence sentences themselves, so its marks are right by construction.
+    """
+    conflict = disagreement(evidence, passages, question)
+    numbered = {p.id: n for n, p in enumerate(given, 1)}
+    parts, citations = [], []
+    for sentence, values in conflict:
+        passage = passages[sentence.passage]
+        n = numbered[passage.id]
+        parts.append(f"[{n}] {values}")
+        citations.append(
+            Citation(
+                n=n,
+                passage_id=passage.id,
+                title=passage.title,
+                origin=passage.origin,
+                quote=sentence.original,
+                start=sentence.start,
+                end=sentence.end,
+                support=1.0,
+            )
+        )
+    return ("; ".join(parts) + "." if parts else ""), citations
 
 
 def _human(text: str):

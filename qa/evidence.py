@@ -194,3 +194,33 @@ def select_evidence(
             evidence.chosen.append(int(i))
     evidence.chosen.sort()
     return evidence
+
+
+def asks_for_number(question: str) -> bool:
+    return bool(_ASKS_NUMBER.search(question))
+
+
+def disagreement(
+    evidence: Evidence, passages: Sequence[Passage], question: str, close: float = 0.85
+) -> list[tuple[Sentence, str]]:
+    """Different numbers given by different documents for a "when / how many" question.
+
+    Returns (the document's strongest sentence, the numbers it gives) per document when
+    the strongest sentences of at least two documents disagree, else [].
+    """
+    if not asks_for_number(question):
+        return []
+    asked = numbers_in(question)
+    per_document: dict[str, tuple[Sentence, frozenset[str]]] = {}
+    for i in sorted(evidence.chosen, key=lambda i: -evidence.scores[i]):
+        if evidence.scores[i] < close * evidence.best:
+            break
+        sentence = evidence.sentences[i]
+        found = frozenset(numbers_in(sentence.text) - asked)
+        doc = passages[sentence.passage].doc_id
+        if found and doc not in per_document:
+            per_document[doc] = (sentence, found)
+    values = [found for _, found in per_document.values()]
+    if len(values) < 2 or all(v == values[0] for v in values):
+        return []
+    return [(s, ", ".join(sorted(found))) for s, found in per_document.values()]

@@ -460,6 +460,15 @@ async def test_a_damaged_index_is_explained_and_questions_wait(tmp_path: Path) -
         assert app.assistant is None and not app.chat.answers()
 
 
+async def test_an_assistant_factory_runs_in_a_worker(extractive: Assistant) -> None:
+    app = KenesApp(assistant_factory=lambda: extractive)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.is_ready)
+        assert app.assistant is extractive
+        assert app.status.backend == "extractive · best-sentences"
+        assert not app.query_one(IndexingPanel).display
+
+
 async def test_first_start_builds_the_index_with_a_progress_bar(
     tmp_path: Path, e5_model: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -525,6 +534,14 @@ async def test_a_conversation_is_saved_and_reopened_with_its_history(
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert not again.chat.answers() and again.conversation_id is None
+
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(again.screen, ConversationsScreen))
+        await pilot.press("delete")
+        await pilot.pause()
+        assert again.store.conversations() == []
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(again.screen, ConversationsScreen))
 
 
 async def test_prompt_history_with_up_and_down(extractive: Assistant) -> None:

@@ -80,15 +80,16 @@ def next_backend(spec: str) -> str:
     return BACKEND_CYCLE[(position + 1) % len(BACKEND_CYCLE)]
 
 
-def key_name(key: str) -> str:
+KEY_NAMES = {"ctrl": "Ctrl", "shift": "Shift", "escape": "Esc", "delete": "Del"}
+
+
+def key_name(keys: str) -> str:
     """`ctrl+n,f1` → `Ctrl+N / F1`, for the help screen."""
-    names = {"escape": "Esc", "delete": "Del"}
 
     def one(key: str) -> str:
-        parts = [names.get(p, p.upper() if len(p) <= 3 else p.capitalize()) for p in key.split("+")]
-        return "+".join(p.capitalize() if p == "CTRL" else p for p in parts)
+        return "+".join(KEY_NAMES.get(part, part.upper()) for part in key.strip().split("+"))
 
-    return " / ".join(one(k.strip()) for k in key.split(","))
+    return " / ".join(one(key) for key in keys.split(","))
 
 
 def index_line(index: Index) -> str:
@@ -130,7 +131,7 @@ class KenesApp(App[None]):
         Binding("escape", "cancel_answer", "Cancel", tooltip="Stop the answer being written"),
         Binding("ctrl+q", "quit", "Quit", tooltip="Quit Kenes", priority=True),
     ]
-    ANYWHERE = {"help", "quit", "cancel_answer"}  # the other keys act on the chat screen only
+    ANYWHERE = frozenset({"help", "quit", "cancel_answer"})  # others: on the chat screen only
 
     def __init__(
         self,
@@ -266,12 +267,12 @@ class KenesApp(App[None]):
         self._post(Activity(f"opening the {self.llm} backend"))
         try:
             backend, notices = open_backend(self.llm)
+            for notice in notices:
+                self._post(Notice(notice, "warning"))
+            self._load_model(backend)
         except (BackendUnavailable, ValueError) as exc:
             self._post(Notice(f"{exc}\nUsing extractive answers; Ctrl+B switches.", "error"))
-            backend, notices = open_backend("extractive")
-        for notice in notices:
-            self._post(Notice(notice, "warning"))
-        self._load_model(backend)
+            backend, _ = open_backend("extractive")
         return backend
 
     def _load_model(self, backend: Backend) -> None:
@@ -329,6 +330,8 @@ class KenesApp(App[None]):
         self.status.index = index_line(message.index)
 
     def on_assistant_ready(self, message: AssistantReady) -> None:
+        if message.spec != self.backend_spec:
+            return  # an older switch finishing after a newer one was asked for
         previous = self.assistant
         self._use_assistant(message.assistant, message.spec)
         if previous is not None and previous is not message.assistant:

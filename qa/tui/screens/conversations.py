@@ -48,7 +48,12 @@ class ConversationsScreen(ModalScreen[int | None]):
     def _fill(self) -> None:
         conversations = self.store.conversations()
         option_list = self.query_one("#conversation-list", OptionList)
-        option_list.set_options(Option(conversation_line(c), id=str(c.id)) for c in conversations)
+        options: list[Option | None] = []
+        for i, conversation in enumerate(conversations):
+            if i:
+                options.append(None)  # a separator line
+            options.append(Option(conversation_line(conversation), id=str(conversation.id)))
+        option_list.set_options(options)
         if conversations:
             option_list.highlighted = 0
         self.query_one("#conversations-empty").display = not conversations
