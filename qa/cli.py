@@ -23,7 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one-line errors stay one line
 
 IndexOption = Annotated[
     Path | None, typer.Option("--index", help="Index folder (default: the user data folder).")

@@ -408,19 +408,15 @@ class KenesApp(App[None]):
         if not turn.got_text:
             turn.got_text = True
             self.status.activity = "writing"
-        follow = self.chat.at_bottom
         await turn.message.append(message.text)
-        if follow:
-            self.chat.follow()
+        self.chat.keep_up()
 
     async def on_answer_ready(self, message: AnswerReady) -> None:
         turn = message.turn
         if turn is not self.turn:
             return
-        follow = self.chat.at_bottom
         await turn.message.finish(message.answer)
-        if follow:
-            self.call_after_refresh(self.chat.follow)
+        self.chat.keep_up()
         self._save_answer(turn, message.answer)
         self.status.timings = message.answer.timings
         self._show_sources(turn.message)

@@ -200,9 +200,14 @@ class AnswerMessage(Vertical, can_focus=True):
 
 class ChatLog(VerticalScroll):
     """The messages. Like oterm, it follows a streaming answer only while the reader is
-    at the bottom: scrolling up to reread stops the following, scrolling back resumes it."""
+    at the bottom: scrolling up to reread stops the following, scrolling back down to the
+    bottom resumes it, and asking a new question jumps to the bottom."""
 
     FOLLOW_ROWS = 2  # "at the bottom" tolerates rounding and content growing meanwhile
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.following = True
 
     def compose(self) -> ComposeResult:
         yield Welcome()
@@ -211,9 +216,25 @@ class ChatLog(VerticalScroll):
     def at_bottom(self) -> bool:
         return self.max_scroll_y - self.scroll_y <= self.FOLLOW_ROWS
 
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value < old_value:  # the reader scrolled up (content growing never does that)
+            self.following = self.at_bottom
+        elif self.at_bottom:
+            self.following = True
+
     def follow(self) -> None:
-        """Scroll to the newest message (once the layout includes what was just added)."""
+        """Jump to the newest message and follow what comes next."""
+        self.following = True
         self.scroll_end(animate=False)
+
+    def keep_up(self) -> None:
+        """After new content: scroll to it (once laid out), unless the reader scrolled up."""
+        self.call_after_refresh(self._scroll_if_following)
+
+    def _scroll_if_following(self) -> None:
+        if self.following:
+            self.scroll_end(animate=False, immediate=True)
 
     async def add_question(self, question: str) -> QuestionMessage:
         await self._drop_welcome()
