@@ -12,6 +12,7 @@ text is the model's; the final `Answer.text` is the checked one.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -102,16 +103,19 @@ class Assistant:
             ],
         )
         pieces: list[str] = []
+        answer.passages = given
         for delta in self.backend.stream(request):
             if cancel is not None and cancel.is_set():
+                answer.text = "".join(pieces)  # what had arrived; unchecked, and said so
                 answer.notices.append("cancelled")
-                break
+                answer.timings.total_ms = _ms(started)
+                yield answer
+                return
             if timings.first_token_ms is None:
                 timings.first_token_ms = _ms(started)
             pieces.append(delta)
             yield delta
         checked = check_citations("".join(pieces), given, self.scorer, russian=russian)
-        answer.passages = given
         if checked.refused or (checked.unsupported and not checked.citations):
             yield from self._decline(answer, started)
             return
@@ -126,8 +130,11 @@ class Assistant:
         yield answer
 
     def standalone_question(self, question: str, history: Sequence[str]) -> str:
-        """Rewrite a follow-up ("Ал қай жылы?") into a question that stands alone."""
-        if not history:
+        """Rewrite a follow-up ("Ал қай жылы?") into a question that stands alone.
+
+        A question that already stands alone is left as it is (and costs no LLM call).
+        """
+        if not history or not looks_like_followup(question):
             return question
         if self.backend.name == "extractive":
             return f"{history[-1]} {question}"
@@ -142,6 +149,12 @@ class Assistant:
         candidate = rewritten[0].strip(' "«»') if rewritten else ""
         return candidate if len(candidate) > 3 else f"{history[-1]} {question}"
 
+    def with_backend(self, llm: str | Backend) -> Assistant:
+        """The same assistant (index, settings, embedding cache) on another backend."""
+        other = Assistant(self.index, llm=llm, k=self.k, mode=self.mode)
+        other.scorer = self.scorer
+        return other
+
     def close(self) -> None:
         self.backend.close()
 
@@ -153,6 +166,18 @@ class Assistant:
         answer.timings.total_ms = _ms(started)
         yield answer.text
         yield answer
+
+
+_FOLLOWUP = re.compile(
+    r"^(ал|ол|оның|онда|одан|оған|сол|бұл|және|and|what about|how about|it|its|they|а|и|он|она|"
+    r"оно|они|его|её|их|это|там)\b|\b(ол|оның|онда|бұл|it|its|they|them|there|он|она|его|её|их|там)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_followup(question: str) -> bool:
+    """Elliptic or pronoun-led questions ("Ал қай жылы?", "And when?") lean on the history."""
+    return len(question.split()) <= 4 or bool(_FOLLOWUP.search(question.strip()))
 
 
 def _numbered_context(

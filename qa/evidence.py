@@ -31,6 +31,8 @@ _ASKS_NUMBER = re.compile(
     re.IGNORECASE,
 )
 NUMBER_BONUS = 0.12
+# Where one sentence joins two facts: "…, ал …" (while), "…; …", "…, бірақ …" (but).
+_CLAUSE_BREAK = re.compile(r";\s+|,\s+(?=(?:ал|бірақ|алайда|а|но|while|but|whereas)\s)", re.I)
 _CACHE_SIZE = 4096
 
 
@@ -118,10 +120,24 @@ class Scorer:
         for i, sentence in enumerate(sentences):
             score = 0.55 * dense[i] + 0.45 * _overlap(weights, sentence_tokens[i])
             if claim_numbers:
-                found = len(claim_numbers & numbers_in(sentence.text)) / len(claim_numbers)
+                clause = _closest_clause(sentence.text, weights)
+                found = len(claim_numbers & numbers_in(clause)) / len(claim_numbers)
                 score *= 0.35 + 0.65 * found
             out[i] = score
         return out
+
+
+def _closest_clause(sentence: str, weights: dict[str, float]) -> str:
+    """The clause of `sentence` that shares the most (weighted) words with the claim.
+
+    A number must stand in the clause the claim is about: "350 for Somalia, while 200
+    for Syrian refugees" does not support "200 for Somalia".
+    """
+    clauses = _CLAUSE_BREAK.split(sentence)
+    if len(clauses) == 1:
+        return sentence
+    words = {t: w for t, w in weights.items() if not t.isdigit()}
+    return max(clauses, key=lambda c: _overlap(words, set(tokenize(c))))
 
 
 def _idf(tokens: set[str], documents: Sequence[set[str]]) -> dict[str, float]:

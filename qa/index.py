@@ -462,7 +462,7 @@ def ensure_index(
         say(f"No index yet at {folder}: building it (first run only).")
         report = load_sources(sources)
     except IndexMismatch as exc:
-        say(f"{exc} Rebuilding now.")
+        say(str(exc).replace("Rebuild it: kenes index", "Rebuilding it now."))
         sources = _recorded_sources(folder)
         report = load_sources(sources)
     return Index.build(

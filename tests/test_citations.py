@@ -86,3 +86,19 @@ def test_english_answer_is_checked_across_languages(scorer):
 def test_refusal_is_recognised(scorer):
     checked = check_citations("Құжаттарда бұл сұраққа жауап жоқ.", [SOMALIA], scorer)
     assert checked.refused and not checked.citations
+
+
+def test_number_from_another_clause_is_not_support(scorer):
+    # 003 gives two figures in one sentence: 350 for Somalia, 200 for Syrian refugees.
+    both = _passage(
+        "economy",
+        "Мысалы, Сомалидегі гуманитарлық дағдарыстың салдарын жоюға 350 млн. АҚШ долларын "
+        "жұмылдыра алды, ал сириялық босқындардың қажеттіліктеріне Қазақстан өз тарапынан "
+        "200 млн. доллар бөлді.",
+    )
+    wrong = check_citations(
+        "Сомалидегі гуманитарлық дағдарысқа 200 млн доллар бөлінді [1].", [both], scorer
+    )
+    assert wrong.unsupported
+    right = check_citations("Сириялық босқындарға 200 млн доллар бөлінді [1].", [both], scorer)
+    assert not right.unsupported and right.citations[0].n == 1
