@@ -50,7 +50,8 @@ class Assistant:
             self.backend, self.notices = llm, []
         self.k = k
         self.mode = mode
-        self.scorer = Scorer(self.index.embedder)
+        self.scorer = Scorer(self.index.embedder, self.index.common_terms())
+        self.warm_up()
 
     # ------------------------------------------------------------------ public
     def ask(self, question: str, history: Sequence[str] | None = None) -> Answer:
@@ -148,6 +149,16 @@ class Assistant:
         rewritten = "".join(self.backend.stream(request)).strip().splitlines()
         candidate = rewritten[0].strip(' "«»') if rewritten else ""
         return candidate if len(candidate) > 3 else f"{history[-1]} {question}"
+
+    def warm_up(self) -> None:
+        """Let a local model read the fixed part of the prompt now, not at the first question.
+
+        The rules and the worked example are the same for every question, so llama.cpp
+        keeps them in its cache and each answer only reads its own passages.
+        """
+        warm = getattr(self.backend, "warm", None)
+        if warm is not None:
+            warm(answer_messages("", [], "kk"))
 
     def with_backend(self, llm: str | Backend) -> Assistant:
         """The same assistant (index, settings, embedding cache) on another backend."""

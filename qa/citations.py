@@ -18,7 +18,7 @@ from qa.evidence import Scorer, Sentence, passage_sentences
 from qa.types import Citation, Passage
 
 SUPPORTED = 0.42  # a mark is added when the best passage scores at least this
-KEEP_MARK = 0.30  # an existing mark survives when its passage scores at least this
+KEEP_MARK = 0.36  # an existing mark survives when its passage scores at least this
 UNSUPPORTED_FLAG = "[?]"
 
 _MARK = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")

@@ -170,7 +170,7 @@ def ask(
     llm: Annotated[
         str, typer.Option("--llm", help="auto, ollama[:MODEL], llama-cpp[:PATH.gguf], extractive.")
     ] = "auto",
-    k: Annotated[int, typer.Option("-k", help="Passages to retrieve.")] = 4,
+    k: Annotated[int, typer.Option("-k", help="Passages to retrieve.")] = 6,
     mode: ModeOption = "hybrid",
     index_dir: IndexOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
@@ -277,7 +277,7 @@ def eval_command(
         str, typer.Option("--llm", help="auto, ollama[:MODEL], llama-cpp[:PATH.gguf], extractive.")
     ] = "auto",
     mode: ModeOption = "hybrid",
-    k: Annotated[int, typer.Option("-k", help="Passages given to the generator.")] = 4,
+    k: Annotated[int, typer.Option("-k", help="Passages retrieved for the generator.")] = 6,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write one JSON row per question here.")
     ] = None,

@@ -34,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qa.assistant import DEFAULT_K
 from qa.cleaning import clean_text
 from qa.config import corpus_dir, data_dir
 from qa.index import Index, IndexProblem, corpus_fingerprint, ensure_index
@@ -695,7 +696,7 @@ def evaluate(
     corpus: Path | None = None,
     llm: str | Backend = "auto",
     mode: str = "hybrid",
-    k: int = 4,
+    k: int = DEFAULT_K,
     retrieval_k: int = 10,
     out: Path | None = None,
     report: Path | None = None,
@@ -798,7 +799,7 @@ def compare(
     corpus: Path | None = None,
     llm: str | Backend = "auto",
     mode: str = "hybrid",
-    k: int = 4,
+    k: int = DEFAULT_K,
     retrieval_k: int = 10,
     out: Path | None = None,
     report: Path | None = None,

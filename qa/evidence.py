@@ -10,6 +10,7 @@ answer checked against a Kazakh passage).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import OrderedDict
@@ -30,7 +31,13 @@ _ASKS_NUMBER = re.compile(
     r"what year|which year",
     re.IGNORECASE,
 )
+_ASKS_YEAR = re.compile(
+    r"қай жыл|қашан|нешінші жыл|когда|в каком году|when|what year|which year", re.IGNORECASE
+)
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 NUMBER_BONUS = 0.12
+# A name: a capitalised Cyrillic word that is not an acronym (acronyms vary: ИКҰ/ИЫҰ).
+_NAME = re.compile(r"\b[А-ЯӘҒҚҢӨҰҮҺІЁ][а-яәғқңөұүһіё]{3,}")
 # Where one sentence joins two facts: "…, ал …" (while), "…; …", "…, бірақ …" (but).
 _CLAUSE_BREAK = re.compile(r";\s+|,\s+(?=(?:ал|бірақ|алайда|а|но|while|but|whereas)\s)", re.I)
 _CACHE_SIZE = 4096
@@ -45,28 +52,40 @@ class Sentence:
     end: int
 
 
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the clauses of one sentence: one sentence can join two facts."""
+    cuts = [start, *(m.end() for m in _CLAUSE_BREAK.finditer(text, start, end)), end]
+    return [(a, b) for a, b in itertools.pairwise(cuts) if text[a:b].strip()]
+
+
 def passage_sentences(passages: Sequence[Passage]) -> list[Sentence]:
+    """The evidence units of the passages: sentences, split further into clauses.
+
+    Each unit keeps its exact offsets in the document, so a citation can quote it.
+    """
     sentences = []
     seen: set[tuple[str, int]] = set()  # neighbouring passages overlap by a sentence
     for i, passage in enumerate(passages):
         script = detect_script(passage.original)
         for span in split_sentences(passage.original):
-            original = passage.original[span.start : span.end]
-            key = (passage.doc_id, passage.start + span.start)
-            # "6." is a list number and an interviewer's question is no answer: not evidence.
-            text = matching_text(original, script)
-            if key in seen or len(original.split()) < 3 or text.endswith("?"):
-                continue
-            seen.add(key)
-            sentences.append(
-                Sentence(
-                    passage=i,
-                    original=original,
-                    text=text,
-                    start=passage.start + span.start,
-                    end=passage.start + span.end,
+            for a, b in _clauses(passage.original, span.start, span.end):
+                original = passage.original[a:b].strip().rstrip(",;")
+                a += len(passage.original[a:b]) - len(passage.original[a:b].lstrip())
+                key = (passage.doc_id, passage.start + a)
+                text = matching_text(original, script)
+                # "6." is a list number and an interviewer's question is no answer.
+                if key in seen or len(original.split()) < 3 or text.endswith("?"):
+                    continue
+                seen.add(key)
+                sentences.append(
+                    Sentence(
+                        passage=i,
+                        original=original,
+                        text=text,
+                        start=passage.start + a,
+                        end=passage.start + a + len(original),
+                    )
                 )
-            )
     return sentences
 
 
@@ -77,8 +96,9 @@ def numbers_in(text: str) -> set[str]:
 class Scorer:
     """Scores how well sentence B supports (or answers) text A, from 0 to 1."""
 
-    def __init__(self, embedder) -> None:
+    def __init__(self, embedder, common_terms: frozenset[str] = frozenset()) -> None:
         self.embedder = embedder
+        self.common_terms = common_terms  # stems in most passages: not telling names
         self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 
     def _embed(self, texts: Sequence[str], kind: str) -> np.ndarray:
@@ -116,28 +136,54 @@ class Scorer:
         sentence_tokens = [set(tokenize(s.text)) for s in sentences]
         weights = _idf(claim_tokens, sentence_tokens)
         claim_numbers = numbers_in(claim)
+        number_home = _number_home(sentences, sentence_tokens, weights) if claim_numbers else {}
+        missing_names = _missing_names(claim, sentences, sentence_tokens, self.common_terms)
         out = np.zeros(len(sentences), dtype=np.float32)
         for i, sentence in enumerate(sentences):
             score = 0.55 * dense[i] + 0.45 * _overlap(weights, sentence_tokens[i])
             if claim_numbers:
-                clause = _closest_clause(sentence.text, weights)
-                found = len(claim_numbers & numbers_in(clause)) / len(claim_numbers)
+                home_index = number_home.get(sentence.passage)
+                home = sentences[i if home_index is None else home_index].text
+                found = len(claim_numbers & numbers_in(home)) / len(claim_numbers)
                 score *= 0.35 + 0.65 * found
-            out[i] = score
+            out[i] = score * 0.5 ** missing_names.get(sentence.passage, 0)
         return out
 
 
-def _closest_clause(sentence: str, weights: dict[str, float]) -> str:
-    """The clause of `sentence` that shares the most (weighted) words with the claim.
+def _missing_names(
+    claim: str,
+    sentences: Sequence[Sentence],
+    tokens: Sequence[set[str]],
+    common: frozenset[str],
+) -> dict[int, int]:
+    """Per passage, how many names (capitalised Cyrillic words) of the claim it never mentions.
 
-    A number must stand in the clause the claim is about: "350 for Somalia, while 200
-    for Syrian refugees" does not support "200 for Somalia".
+    "Somalia … 538 million" is not supported by a passage that never names Somalia, however
+    well the rest of the sentence matches.
     """
-    clauses = _CLAUSE_BREAK.split(sentence)
-    if len(clauses) == 1:
-        return sentence
+    names = {stem for word in _NAME.findall(claim) for stem in tokenize(word)[:1]} - common
+    words: dict[int, set[str]] = {}
+    for sentence, unit_tokens in zip(sentences, tokens, strict=True):
+        words.setdefault(sentence.passage, set()).update(unit_tokens)
+    return {p: sum(not _matches(name, seen) for name in names) for p, seen in words.items()}
+
+
+def _number_home(
+    sentences: Sequence[Sentence], tokens: Sequence[set[str]], weights: dict[str, float]
+) -> dict[int, int]:
+    """Per passage, the unit that shares the most (weighted) words with the claim.
+
+    A claim's numbers must stand in that unit: "350 for Somalia, while 200 for Syrian
+    refugees" does not support "200 for Somalia", although both numbers are there.
+    """
     words = {t: w for t, w in weights.items() if not t.isdigit()}
-    return max(clauses, key=lambda c: _overlap(words, set(tokenize(c))))
+    home: dict[int, tuple[float, int]] = {}
+    for i, sentence in enumerate(sentences):
+        overlap = _overlap(words, tokens[i])
+        if sentence.passage not in home or overlap > home[sentence.passage][0]:
+            home[sentence.passage] = (overlap, i)
+    # With no word in common (a claim in another language) any unit may hold the numbers.
+    return {passage: i for passage, (overlap, i) in home.items() if overlap > 0}
 
 
 def _idf(tokens: set[str], documents: Sequence[set[str]]) -> dict[str, float]:
@@ -227,16 +273,19 @@ def disagreement(
     if not asks_for_number(question):
         return []
     asked = numbers_in(question)
+    years_only = bool(_ASKS_YEAR.search(question))
     per_document: dict[str, tuple[Sentence, frozenset[str]]] = {}
     for i in sorted(evidence.chosen, key=lambda i: -evidence.scores[i]):
         if evidence.scores[i] < close * evidence.best:
             break
         sentence = evidence.sentences[i]
-        found = frozenset(numbers_in(sentence.text) - asked)
+        found = frozenset(
+            n for n in numbers_in(sentence.text) - asked if not years_only or _YEAR.fullmatch(n)
+        )
         doc = passages[sentence.passage].doc_id
         if found and doc not in per_document:
             per_document[doc] = (sentence, found)
     values = [found for _, found in per_document.values()]
-    if len(values) < 2 or all(v == values[0] for v in values):
+    if not any(a.isdisjoint(b) for i, a in enumerate(values) for b in values[i + 1 :]):
         return []
     return [(s, ", ".join(sorted(found))) for s, found in per_document.values()]

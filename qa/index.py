@@ -27,7 +27,7 @@ from qa.chunking import chunk_document
 from qa.cleaning import CLEANING_VERSION, vocabulary_of
 from qa.config import default_index_dir
 from qa.dedup import mark_near_duplicates
-from qa.lexical import TOKENIZER_VERSION, BM25Index
+from qa.lexical import TOKENIZER_VERSION, BM25Index, tokenize
 from qa.query import Query, prepare_query
 from qa.types import Document, Passage
 
@@ -331,6 +331,17 @@ class Index:
         text = f"{query.cyrillic} {query.kazakh_terms}".strip()
         scores = self.bm25.scores(text, russian=query.variant == "ru")
         return {int(p): float(scores[p]) for p in np.argsort(-scores)[:n] if scores[p] > 0}
+
+    def common_terms(self, share: float = 0.2) -> frozenset[str]:
+        """Stems found in more than `share` of the passages (e.g. Қазақстан in this corpus)."""
+        if not hasattr(self, "_common_terms"):
+            counts: dict[str, int] = {}
+            for passage in self.indexed:
+                for term in set(tokenize(passage.text)):
+                    counts[term] = counts.get(term, 0) + 1
+            limit = share * len(self.indexed)
+            self._common_terms = frozenset(t for t, n in counts.items() if n > limit)
+        return self._common_terms
 
     def passage(self, passage_id: str) -> Passage:
         return self.passages[passage_id]

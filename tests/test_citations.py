@@ -29,8 +29,8 @@ PEACEKEEPING = _passage(
 
 
 @pytest.fixture(scope="module")
-def scorer(e5_model):
-    return Scorer(e5_model)
+def scorer(corpus_index):
+    return Scorer(corpus_index.embedder, corpus_index.common_terms())
 
 
 def test_wrong_mark_is_corrected(scorer):
@@ -81,6 +81,20 @@ def test_english_answer_is_checked_across_languages(scorer):
     checked = check_citations(answer, [PEACEKEEPING, SOMALIA], scorer)
     assert checked.text.endswith("[2].")
     assert not checked.unsupported
+
+
+def test_name_the_passage_never_mentions_is_not_support(scorer):
+    # The model glued "Somalia" onto a figure from a passage about Islamic finance.
+    finance = _passage(
+        "finance",
+        "Қаржы саласында 2003-2009 жылдар аралығында қазақстандық банктер 29 исламдық қаржы "
+        "институтынан 538 млн АҚШ доллары көлемінде қаражат тартты.",
+    )
+    answer = (
+        "Сомалидегі дағдарысқа қазақстандық банктер 538 млн АҚШ доллары көлемінде "
+        "қаражат тартты [1]."
+    )
+    assert check_citations(answer, [finance], scorer).unsupported
 
 
 def test_refusal_is_recognised(scorer):

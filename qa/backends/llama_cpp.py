@@ -143,6 +143,12 @@ class LlamaCppBackend:
                     f"llama.cpp refused the prompt ({exc}): ask with fewer passages"
                 ) from exc
 
+    def warm(self, messages: list[BaseMessage]) -> None:
+        """Evaluate a prompt once so that later prompts sharing its start reuse the cache."""
+        request = GenerationRequest(messages=messages, question="", passages=[], max_tokens=1)
+        for _ in self.stream(request):
+            pass
+
     def raw_generation_speed(self, prompt: str, n_tokens: int = 64) -> dict[str, float]:
         """llama.cpp's own speed on `prompt` (no chat template, no Python streaming layer).
 
