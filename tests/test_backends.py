@@ -159,8 +159,6 @@ def test_auto_falls_back_when_the_model_is_not_pulled(ollama_double: OllamaDoubl
 
 
 def test_auto_ends_at_extractive(monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("qa.backends.extractive")
-
     def no_llama(path: str | None = None) -> None:
         raise BackendUnavailable("llama-cpp-python is not installed")
 
