@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from qa.backends import Backend, GenerationRequest, open_backend
-from qa.citations import check_citations
+from qa.citations import check_citations, cite
 from qa.evidence import Evidence, Scorer, Sentence, disagreement, select_evidence
 from qa.index import Index, ensure_index
 from qa.prompts import answer_messages, language_text, rewrite_prompt
@@ -219,18 +219,7 @@ def _disagreement_note(
         passage = passages[sentence.passage]
         n = numbered[passage.id]
         parts.append(f"[{n}] {values}")
-        citations.append(
-            Citation(
-                n=n,
-                passage_id=passage.id,
-                title=passage.title,
-                origin=passage.origin,
-                quote=sentence.original,
-                start=sentence.start,
-                end=sentence.end,
-                support=1.0,
-            )
-        )
+        citations.append(cite(n, passage, sentence, support=1.0))
     return ("; ".join(parts) + "." if parts else ""), citations
 
 

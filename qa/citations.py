@@ -90,18 +90,20 @@ def check_citations(
     text = " ".join(out)
     citations = []
     for n in dict.fromkeys(int(m) for m in re.findall(r"\[(\d+)\]", text)):
-        passage = passages[n - 1]
         support, quote = best_quote[n]
-        citations.append(
-            Citation(
-                n=n,
-                passage_id=passage.id,
-                title=passage.title,
-                origin=passage.origin,
-                quote=quote.original,
-                start=quote.start,
-                end=quote.end,
-                support=round(support, 3),
-            )
-        )
+        citations.append(cite(n, passages[n - 1], quote, support))
     return CheckedAnswer(text=text, citations=citations, unsupported=unsupported)
+
+
+def cite(n: int, passage: Passage, quote: Sentence, support: float) -> Citation:
+    """Citation [n]: `quote` (a sentence of `passage`) with its place in the document."""
+    return Citation(
+        n=n,
+        passage_id=passage.id,
+        title=passage.title,
+        origin=passage.origin,
+        quote=quote.original,
+        start=quote.start,
+        end=quote.end,
+        support=round(support, 3),
+    )
