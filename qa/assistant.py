@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from qa.backends import Backend, GenerationRequest, open_backend
+from qa.backends.extractive import ExtractiveBackend
 from qa.citations import check_citations, cite
 from qa.evidence import Evidence, Scorer, Sentence, disagreement, select_evidence
 from qa.index import Index, ensure_index
@@ -29,6 +30,7 @@ from qa.types import Answer, Citation, Passage, Timings
 DEFAULT_K = 6
 # Below this evidence score no passage is about the question: decline without generating.
 ANSWERABLE = 0.15
+UNVERIFIED_NOTICE = "The model's answer was not supported by the passages: quoting them instead."
 
 
 class Assistant:
@@ -117,6 +119,12 @@ class Assistant:
             pieces.append(delta)
             yield delta
         checked = check_citations("".join(pieces), given, self.scorer, russian=russian)
+        if not checked.refused and checked.unsupported and not checked.citations:
+            # The model answered, but nothing it said is in the passages: show the
+            # passages' own best sentences instead of an unverified paraphrase.
+            quoted = "".join(ExtractiveBackend().stream(request))
+            checked = check_citations(quoted, given, self.scorer, russian=russian)
+            answer.notices.append(UNVERIFIED_NOTICE)
         if checked.refused or (checked.unsupported and not checked.citations):
             yield from self._decline(answer, started)
             return

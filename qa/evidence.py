@@ -263,7 +263,7 @@ def asks_for_number(question: str) -> bool:
 
 
 def disagreement(
-    evidence: Evidence, passages: Sequence[Passage], question: str, close: float = 0.85
+    evidence: Evidence, passages: Sequence[Passage], question: str, close: float = 0.9
 ) -> list[tuple[Sentence, str]]:
     """Different numbers given by different documents for a "when / how many" question.
 
