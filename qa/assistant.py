@@ -96,14 +96,13 @@ class Assistant:
             yield from self._decline(answer, started)
             return
         given, context = _numbered_context(passages, evidence.chosen_sentences())
+        number = {p.id: n for n, p in enumerate(given, 1)}  # [n] of each passage given
         request = GenerationRequest(
             messages=answer_messages(standalone, context, query.language),
             question=match_text,
             passages=given,
             context=context,
-            ranked_sentences=[
-                (given.index(passages[s.passage]) + 1, s.text) for s in evidence.top()
-            ],
+            ranked_sentences=[(number[passages[s.passage].id], s.text) for s in evidence.top()],
         )
         pieces: list[str] = []
         answer.passages = given
@@ -128,10 +127,9 @@ class Assistant:
         if checked.refused or (checked.unsupported and not checked.citations):
             yield from self._decline(answer, started)
             return
-        note, note_citations = _disagreement_note(evidence, passages, given, match_text)
-        answer.text = f"{checked.text} {language_text(query.language).conflict} {note}".strip()
-        if not note:
-            answer.text = checked.text
+        note, note_citations = _disagreement_note(evidence, passages, number, match_text)
+        conflict = f" {language_text(query.language).conflict} {note}" if note else ""
+        answer.text = checked.text + conflict
         cited = {c.n for c in checked.citations}
         answer.citations = checked.citations + [c for c in note_citations if c.n not in cited]
         answer.unsupported = checked.unsupported
@@ -214,18 +212,16 @@ def _numbered_context(
 
 
 def _disagreement_note(
-    evidence: Evidence, passages: Sequence[Passage], given: Sequence[Passage], question: str
+    evidence: Evidence, passages: Sequence[Passage], number: dict[str, int], question: str
 ) -> tuple[str, list[Citation]]:
     """ "[1] 1995; [2] 1992." when documents give different numbers, with its citations.
 
     Built from the evidence sentences themselves, so its marks are right by construction.
     """
-    conflict = disagreement(evidence, passages, question)
-    numbered = {p.id: n for n, p in enumerate(given, 1)}
     parts, citations = [], []
-    for sentence, values in conflict:
+    for sentence, values in disagreement(evidence, passages, question):
         passage = passages[sentence.passage]
-        n = numbered[passage.id]
+        n = number[passage.id]
         parts.append(f"[{n}] {values}")
         citations.append(cite(n, passage, sentence, support=1.0))
     return ("; ".join(parts) + "." if parts else ""), citations

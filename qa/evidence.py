@@ -244,7 +244,7 @@ def select_evidence(
     """
     sentences = passage_sentences(passages)
     scores = scorer.scores(question, sentences, russian=russian, alternate=alternate)
-    if sentences and _ASKS_NUMBER.search(question):
+    if sentences and asks_for_number(question):
         scores = scores + NUMBER_BONUS * np.array([bool(numbers_in(s.text)) for s in sentences])
     evidence = Evidence(sentences, scores, [])
     per_passage_count = [0] * len(passages)
