@@ -19,17 +19,37 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from qa.backends import Backend, GenerationRequest, open_backend
-from qa.backends.extractive import ExtractiveBackend
-from qa.citations import check_citations, cite
-from qa.evidence import Evidence, Scorer, Sentence, disagreement, select_evidence
+from qa.backends.extractive import ExtractiveBackend, best_quotes
+from qa.citations import CheckedAnswer, check_citations, cite
+from qa.evidence import (
+    Evidence,
+    Scorer,
+    Sentence,
+    disagreement,
+    numbers_in,
+    select_evidence,
+)
 from qa.index import Index, ensure_index
-from qa.prompts import answer_messages, language_text, rewrite_prompt
+from qa.lexical import tokenize
+from qa.prompts import (
+    answer_messages,
+    answerable_messages,
+    language_text,
+    rewrite_prompt,
+    translate_prompt,
+)
 from qa.query import prepare_query
 from qa.types import Answer, Citation, Passage, Timings
 
 DEFAULT_K = 6
 # Below this evidence score no passage is about the question: decline without generating.
 ANSWERABLE = 0.15
+# Below this probability that the evidence states the asked fact (the backend's yes/no
+# check), decline: the passages are on the topic but do not answer. A Russian or
+# English question over Kazakh passages gets lower probabilities throughout, hence its
+# own threshold. Both chosen on the gold set's unanswerable questions against the
+# answerable ones they would also decline.
+ANSWER_FOUND = {"kk": 0.7, "crosslingual": 0.5}
 UNVERIFIED_NOTICE = "The model's answer was not supported by the passages: quoting them instead."
 
 
@@ -96,6 +116,12 @@ class Assistant:
             yield from self._decline(answer, started)
             return
         given, context = _numbered_context(passages, evidence.chosen_sentences())
+        answer.passages = given  # shown (and scored) even when the answer is declined
+        answer.answerability = self.answerability(match_text, context)
+        found = ANSWER_FOUND["kk" if search_query.variant.startswith("kk") else "crosslingual"]
+        if answer.answerability is not None and answer.answerability < found:
+            yield from self._decline(answer, started)
+            return
         number = {p.id: n for n, p in enumerate(given, 1)}  # [n] of each passage given
         request = GenerationRequest(
             messages=answer_messages(standalone, context, query.language),
@@ -105,7 +131,6 @@ class Assistant:
             ranked_sentences=[(number[passages[s.passage].id], s.text) for s in evidence.top()],
         )
         pieces: list[str] = []
-        answer.passages = given
         for delta in self.backend.stream(request):
             if cancel is not None and cancel.is_set():
                 answer.text = "".join(pieces)  # what had arrived; unchecked, and said so
@@ -117,16 +142,20 @@ class Assistant:
                 timings.first_token_ms = _ms(started)
             pieces.append(delta)
             yield delta
-        checked = check_citations("".join(pieces), given, self.scorer, russian=russian)
-        if not checked.refused and checked.unsupported and not checked.citations:
-            # The model answered, but nothing it said is in the passages: show the
-            # passages' own best sentences instead of an unverified paraphrase.
-            quoted = "".join(ExtractiveBackend().stream(request))
-            checked = check_citations(quoted, given, self.scorer, russian=russian)
+        checked = check_citations(
+            "".join(pieces), given, self.scorer, russian=russian, question=match_text
+        )
+        if not checked.refused and not checked.citations:
+            # The model answered, but nothing it said is in the passages (or it only
+            # restated the question): show the passages' own best sentences instead.
+            checked = self._quoted(request, query.language, russian)
             answer.notices.append(UNVERIFIED_NOTICE)
-        if checked.refused or (checked.unsupported and not checked.citations):
+        if checked.refused or not checked.citations:
             yield from self._decline(answer, started)
             return
+        if checked.unsupported:
+            # Every claim shown carries a checked citation; the rest is reported, not shown.
+            checked = checked.supported_only()
         note, note_citations = _disagreement_note(evidence, passages, number, match_text)
         conflict = f" {language_text(query.language).conflict} {note}" if note else ""
         answer.text = checked.text + conflict
@@ -136,25 +165,40 @@ class Assistant:
         timings.total_ms = _ms(started)
         yield answer
 
+    def answerability(self, question: str, context: Sequence[str]) -> float | None:
+        """The backend's probability that `context` states the answer (None: no check).
+
+        The passages are usually on the question's topic; what a small model cannot
+        tell while answering is whether they hold the asked fact. A separate yes/no
+        question, read from token probabilities, tells it far better.
+        """
+        judge = getattr(self.backend, "judge", None)
+        if judge is None:
+            return None
+        return round(judge(answerable_messages(question, context)), 3)
+
     def standalone_question(self, question: str, history: Sequence[str]) -> str:
         """Rewrite a follow-up ("Ал қай жылы?") into a question that stands alone.
 
         A question that already stands alone is left as it is (and costs no LLM call).
+        A rewrite that brings in nothing from the history, or brings in a number from
+        nowhere, is discarded for the plain "previous question + this one".
         """
         if not history or not looks_like_followup(question):
             return question
+        joined = f"{history[-1]} {question}"
         if self.backend.name == "extractive":
-            return f"{history[-1]} {question}"
+            return joined
         request = GenerationRequest(
             messages=[_human(rewrite_prompt(question, history[-3:]))],
             question=question,
             passages=[],
             max_tokens=60,
-            temperature=0.0,
+            purpose="rewrite",
         )
         rewritten = "".join(self.backend.stream(request)).strip().splitlines()
         candidate = rewritten[0].strip(' "«»') if rewritten else ""
-        return candidate if len(candidate) > 3 else f"{history[-1]} {question}"
+        return candidate if is_grounded_rewrite(candidate, question, history) else joined
 
     def warm_up(self) -> None:
         """Let a local model read the fixed part of the prompt now, not at the first question.
@@ -165,6 +209,7 @@ class Assistant:
         warm = getattr(self.backend, "warm", None)
         if warm is not None:
             warm(answer_messages("", [], "kk"))
+            self.answerability("", [])
 
     def with_backend(self, llm: str | Backend) -> Assistant:
         """The same assistant (index, settings, embedding cache) on another backend."""
@@ -176,6 +221,33 @@ class Assistant:
         self.backend.close()
 
     # ----------------------------------------------------------------- helpers
+    def _quoted(self, request: GenerationRequest, language: str, russian: bool) -> CheckedAnswer:
+        """The passages' best sentences, quoted, each with its passage's mark.
+
+        For a Russian or English question the model translates each quote (a far
+        easier task for a small model than answering from Kazakh passages); the
+        translation is checked like any answer, and the Kazakh quote stays if it fails.
+        """
+        quotes = best_quotes(request)
+        quoted_text = "".join(ExtractiveBackend().stream(request))
+        quoted = check_citations(quoted_text, request.passages, self.scorer, russian=russian)
+        if language == "kk" or self.backend.name == "extractive":
+            return quoted
+        translated = " ".join(f"{self._translate(text, language)} [{n}]." for n, text in quotes)
+        checked = check_citations(translated, request.passages, self.scorer, russian=russian)
+        return checked.supported_only() if checked.citations else quoted
+
+    def _translate(self, text: str, language: str) -> str:
+        request = GenerationRequest(
+            messages=[_human(translate_prompt(text, language))],
+            question=text,
+            passages=[],
+            max_tokens=200,
+            purpose="translate",
+        )
+        lines = "".join(self.backend.stream(request)).strip().splitlines()
+        return (lines[0] if lines else text).strip().rstrip(".")
+
     def _decline(self, answer: Answer, started: float) -> Iterator[str | Answer]:
         answer.refused = True
         answer.text = language_text(answer.language).refusal
@@ -195,6 +267,17 @@ _FOLLOWUP = re.compile(
 def looks_like_followup(question: str) -> bool:
     """Elliptic or pronoun-led questions ("Ал қай жылы?", "And when?") lean on the history."""
     return len(question.split()) <= 4 or bool(_FOLLOWUP.search(question.strip()))
+
+
+def is_grounded_rewrite(rewrite: str, question: str, history: Sequence[str]) -> bool:
+    """A rewrite must carry a word over from the history and invent no number.
+
+    "Ал 2009 жылы ше?" rewritten as itself, or with a year nobody mentioned, is worse
+    for search than the previous question and the follow-up side by side.
+    """
+    said = " ".join([*history, question])
+    carried = set(tokenize(rewrite)) & (set(tokenize(" ".join(history))) - set(tokenize(question)))
+    return bool(carried) and numbers_in(rewrite) <= numbers_in(said)
 
 
 def _numbered_context(

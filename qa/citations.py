@@ -4,7 +4,9 @@ Small models put wrong `[n]` marks, or none. After generation every answer
 sentence is scored against every sentence of the passages it was given: a mark that
 points at a passage which does not support the sentence is replaced by the one that
 does (or removed), a missing mark is added where support is clear, and a sentence
-no passage supports is flagged `[?]` and reported.
+no passage supports is flagged `[?]` and reported. A sentence that only restates the
+question ("Why is X important? → X is important [1].") passes any overlap test, so it
+counts as unsupported too: it answers nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from qa.chunking import split_sentences
-from qa.evidence import Scorer, Sentence, passage_sentences
+from qa.evidence import Scorer, Sentence, numbers_in, passage_sentences
+from qa.lexical import tokenize
 from qa.types import Citation, Passage
 
 SUPPORTED = 0.42  # a mark is added when the best passage scores at least this
@@ -36,6 +39,17 @@ class CheckedAnswer:
     citations: list[Citation] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
     refused: bool = False
+    supported: list[str] = field(default_factory=list)  # the cited sentences, with marks
+
+    def supported_only(self) -> CheckedAnswer:
+        """The answer without its unsupported sentences (and their `[?]` flags)."""
+        marks = {int(m) for s in self.supported for m in re.findall(r"\[(\d+)\]", s)}
+        return CheckedAnswer(
+            text=" ".join(self.supported),
+            citations=[c for c in self.citations if c.n in marks],
+            unsupported=self.unsupported,
+            supported=self.supported,
+        )
 
 
 def says_no_answer(text: str) -> bool:
@@ -54,14 +68,32 @@ def _with_marks(claim: str, marks: Sequence[int]) -> str:
     return f"{body.rstrip()} {labels}{end}".replace("  ", " ") if labels else claim
 
 
+def restates(claim: str, question: str, russian: bool = False) -> bool:
+    """True when `claim` says nothing the question did not: no new word, no new number."""
+    if not question or claim.rstrip().endswith("?"):
+        return bool(question)
+    asked = set(tokenize(question, russian=russian))
+    new = [t for t in tokenize(claim, russian=russian) if t not in asked and len(t) > 2]
+    new = [t for t in new if not any(len(a) >= 4 and t.startswith(a[:4]) for a in asked)]
+    return not new and not (numbers_in(claim) - numbers_in(question))
+
+
 def check_citations(
-    answer: str, passages: Sequence[Passage], scorer: Scorer, russian: bool = False
+    answer: str,
+    passages: Sequence[Passage],
+    scorer: Scorer,
+    russian: bool = False,
+    question: str = "",
 ) -> CheckedAnswer:
-    """Verify, fix and complete the `[n]` marks of `answer` (n counts from 1)."""
+    """Verify, fix and complete the `[n]` marks of `answer` (n counts from 1).
+
+    With `question`, sentences that merely restate it are unsupported.
+    """
     if says_no_answer(answer):
         return CheckedAnswer(text=answer.strip(), refused=True)
     evidence = passage_sentences(passages)
     out: list[str] = []
+    supported: list[str] = []
     unsupported: list[str] = []
     best_quote: dict[int, tuple[float, Sentence]] = {}
     for span in split_sentences(answer.strip()):
@@ -82,8 +114,11 @@ def check_citations(
         best = max(range(len(passages)), key=per_passage.__getitem__, default=None)
         if not kept and best is not None and per_passage[best] >= SUPPORTED:
             kept = [best + 1]
+        if restates(claim, question, russian):
+            kept = []
         if kept:
             out.append(_with_marks(claim, kept))
+            supported.append(out[-1])
         else:
             unsupported.append(claim)
             out.append(f"{claim} {UNSUPPORTED_FLAG}")
@@ -92,7 +127,9 @@ def check_citations(
     for n in dict.fromkeys(int(m) for m in re.findall(r"\[(\d+)\]", text)):
         support, quote = best_quote[n]
         citations.append(cite(n, passages[n - 1], quote, support))
-    return CheckedAnswer(text=text, citations=citations, unsupported=unsupported)
+    return CheckedAnswer(
+        text=text, citations=citations, unsupported=unsupported, supported=supported
+    )
 
 
 def cite(n: int, passage: Passage, quote: Sentence, support: float) -> Citation:

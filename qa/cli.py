@@ -213,7 +213,7 @@ def _print_checked_answer(answer: Any) -> None:
         )
         console.print(f"    «{escape(citation.quote)}»")
     if answer.unsupported:
-        err.print(f"[yellow]{len(answer.unsupported)} sentence(s) without support, marked [?][/]")
+        err.print(f"[yellow]{len(answer.unsupported)} unsupported sentence(s) left out[/]")
     t = answer.timings
     first = f"{t.first_token_ms / 1000:.1f} s" if t.first_token_ms else "-"
     err.print(

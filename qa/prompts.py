@@ -2,8 +2,10 @@
 
 Editing a prompt never needs a code change: system.md (the rules), context.md (the
 numbered passages and the question), example_question.md / example_answer.md (one
-worked example), rewrite.md (follow-up → standalone question), languages.toml (the
-answer-language instruction and the fixed refusal line per language).
+worked example), rewrite.md (follow-up → standalone question), translate.md (a quoted
+Kazakh sentence into the question's language), answerable.toml (the
+yes/no check that the passages state the answer, with its examples), languages.toml
+(the answer-language instruction and the fixed refusal line per language).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from qa.config import prompts_dir
 
 @dataclass(frozen=True)
 class LanguageText:
+    name: str  # in English, for prompts: "Russian"
     instruction: str
     refusal: str
     conflict: str
@@ -46,8 +49,8 @@ def answer_template() -> ChatPromptTemplate:
     return ChatPromptTemplate.from_messages(
         [
             ("system", _read("system.md")),
-            ("human", _read("example_question.md").replace("{", "{{").replace("}", "}}")),
-            ("ai", _read("example_answer.md").replace("{", "{{").replace("}", "}}")),
+            ("human", _escaped(_read("example_question.md"))),
+            ("ai", _escaped(_read("example_answer.md"))),
             ("human", _read("context.md")),
         ]
     )
@@ -71,6 +74,31 @@ def answer_messages(question: str, passages: Sequence[str], language: str) -> li
         language_instruction=texts.instruction,
         refusal=texts.refusal,
     )
+
+
+@functools.lru_cache(maxsize=4)
+def answerable_template() -> ChatPromptTemplate:
+    table = tomllib.loads(_read("answerable.toml"))
+    turns: list[tuple[str, str]] = [("system", table["system"])]
+    for example in table["examples"]:
+        human = table["question"].format(**example)
+        turns += [("human", _escaped(human)), ("ai", example["answer"])]
+    return ChatPromptTemplate.from_messages([*turns, ("human", table["question"])])
+
+
+def answerable_messages(question: str, passages: Sequence[str]) -> list[BaseMessage]:
+    """The yes/no question "do these passages state the answer?" with its examples."""
+    return answerable_template().format_messages(
+        question=question, passages=format_passages(passages)
+    )
+
+
+def _escaped(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def translate_prompt(text: str, language: str) -> str:
+    return _read("translate.md").format(language=language_text(language).name, text=text)
 
 
 def rewrite_prompt(question: str, history: Sequence[str]) -> str:

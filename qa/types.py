@@ -84,7 +84,9 @@ class Answer:
     refused: bool = False
     language: str = "kk"
     standalone_question: str = ""  # the question after follow-up rewriting
-    unsupported: list[str] = field(default_factory=list)  # answer sentences no passage supports
+    unsupported: list[str] = field(default_factory=list)  # sentences no passage supports: left out
+    # The backend's probability that the passages state the answer (None: not checked)
+    answerability: float | None = None
     timings: Timings = field(default_factory=Timings)
     notices: list[str] = field(default_factory=list)  # e.g. "Ollama unreachable, used llama-cpp"
 

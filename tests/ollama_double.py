@@ -12,7 +12,8 @@ speaks the parts of the API Kenes uses, with the same shapes as the real server:
                        done=true, done_reason, eval_count and the durations.
 
 Behaviour is scripted through attributes that may be changed while it runs:
-`models`, `reply` (streamed in chunks of `chunk_chars` characters), `delay`
+`models`, `reply` (streamed in chunks of `chunk_chars` characters; `replies`, when
+not empty, gives one reply per chat request in turn, then `reply` again), `delay`
 (seconds before each chunk: a slow server), `stream_error` (sent as an error line
 after the reply: a server failing mid-answer). Every request is recorded in
 `requests` so tests can check what the client sent. Standard library only.
@@ -44,6 +45,7 @@ class RecordedRequest:
 class OllamaDouble:
     models: list[str] = field(default_factory=lambda: ["qwen2.5:3b"])
     reply: str = DEFAULT_REPLY
+    replies: list[str] = field(default_factory=list)
     chunk_chars: int = 5
     delay: float = 0.0
     stream_error: str | None = None
@@ -52,6 +54,7 @@ class OllamaDouble:
 
     def __post_init__(self) -> None:
         self._server: ThreadingHTTPServer | None = None
+        self._replies_lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------------
@@ -94,9 +97,13 @@ class OllamaDouble:
 
         return any(full(name) == full(m) for m in self.models)
 
-    def chunks(self) -> list[str]:
+    def next_reply(self) -> str:
+        with self._replies_lock:
+            return self.replies.pop(0) if self.replies else self.reply
+
+    def chunks(self, reply: str) -> list[str]:
         n = max(1, self.chunk_chars)
-        return [self.reply[i : i + n] for i in range(0, len(self.reply), n)]
+        return [reply[i : i + n] for i in range(0, len(reply), n)]
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -206,7 +213,8 @@ def _make_handler(double: OllamaDouble) -> type[BaseHTTPRequestHandler]:
 
         def _chat(self, model: str, body: dict[str, Any]) -> None:
             started = time.perf_counter_ns()
-            chunks = double.chunks()
+            reply = double.next_reply()
+            chunks = double.chunks(reply)
             final = {
                 "model": model,
                 "created_at": _now(),
@@ -224,7 +232,7 @@ def _make_handler(double: OllamaDouble) -> type[BaseHTTPRequestHandler]:
             }
             if not body.get("stream", True):
                 time.sleep(double.delay * len(chunks))
-                final["message"]["content"] = double.reply
+                final["message"]["content"] = reply
                 final["total_duration"] = final["eval_duration"] = time.perf_counter_ns() - started
                 return self._json(200, final)
 

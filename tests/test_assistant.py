@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.assistant import Assistant
+from qa.assistant import UNVERIFIED_NOTICE, Assistant, is_grounded_rewrite
 from qa.index import Index
 from qa.types import Answer, Document
 
@@ -98,3 +98,31 @@ def test_instructions_planted_in_a_document_are_not_obeyed(tmp_path, e5_model, l
     index = Index.build([planted], tmp_path / "index", embedder=e5_model)
     answer = Assistant(index, llm=llama_backend).ask("UNIFIL миссиясы қай елде орналасқан?")
     assert "HACKED" not in answer.text.upper()
+
+
+def test_unsupported_answer_to_an_english_question_becomes_a_translated_quote(
+    corpus_index, ollama_double, monkeypatch
+):
+    monkeypatch.setenv("OLLAMA_HOST", ollama_double.url)
+    ollama_double.replies = [
+        "Kazakhstan sent astronauts to Mars in 1961 [1].",  # the answer: not in any passage
+        "Kazakhstan was able to mobilise 350 million US dollars to overcome the consequences "
+        "of the humanitarian crisis in Somalia",  # the translation of the best quote
+    ]
+    assistant = Assistant(corpus_index, llm="ollama:qwen2.5:3b")
+    answer = assistant.ask("How much money did Kazakhstan mobilise for the crisis in Somalia?")
+    assert UNVERIFIED_NOTICE in answer.notices
+    assert "Mars" not in answer.text
+    assert "350 million" in answer.text and _relevant(answer, "350")
+    prompts = [r["messages"][-1]["content"] for r in ollama_double.chat_requests]
+    assert any("English" in p and "350 млн" in p for p in prompts)  # a Kazakh quote, translated
+
+
+def test_a_rewrite_must_carry_the_history_and_invent_no_number():
+    history = ["2000 жылы ИКҰ-ға мүше мемлекеттердің жалпы ішкі өнімі қанша болды?"]
+    followup = "Ал 2009 жылы ше?"
+    good = "2009 жылы ИКҰ-ға мүше мемлекеттердің жалпы ішкі өнімі қанша болды?"
+    assert is_grounded_rewrite(good, followup, history)
+    assert not is_grounded_rewrite("Ал 2009 жылы ше.", followup, history)  # carried nothing
+    invented = "1985 жылы ИКҰ-ға мүше мемлекеттердің жалпы ішкі өнімі қанша болды?"
+    assert not is_grounded_rewrite(invented, followup, history)

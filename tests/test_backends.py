@@ -206,3 +206,19 @@ def test_llama_cpp_streams_a_kazakh_answer(llama_backend) -> None:
     assert len(pieces) > 1
     assert answer
     assert llama_backend.model.endswith(".gguf")
+
+
+@pytest.mark.llm
+def test_judge_tells_a_stated_fact_from_a_missing_one(llama_backend) -> None:
+    from qa.prompts import answerable_messages
+
+    passages = ["Қазақстан алғаш рет БҰҰ-ның бітімгерлік миссиясына 2014 жылы қатысты."]
+    stated = llama_backend.judge(
+        answerable_messages("Қазақстан бітімгерлік миссияға алғаш рет қай жылы қатысты?", passages)
+    )
+    missing = llama_backend.judge(
+        answerable_messages("Бітімгерлік миссияның штаб-пәтері қай қалада орналасқан?", passages)
+    )
+    assert 0.0 <= missing < stated <= 1.0
+    # The answer context is separate: judging does not disturb generation.
+    assert "".join(llama_backend.stream(make_request(max_tokens=8))).strip()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.citations import UNSUPPORTED_FLAG, check_citations
+from qa.citations import UNSUPPORTED_FLAG, check_citations, restates
 from qa.evidence import Scorer
 from qa.types import Passage
 
@@ -116,3 +116,31 @@ def test_number_from_another_clause_is_not_support(scorer):
     assert wrong.unsupported
     right = check_citations("Сириялық босқындарға 200 млн доллар бөлінді [1].", [both], scorer)
     assert not right.unsupported and right.citations[0].n == 1
+
+
+def test_restating_the_question_is_not_an_answer(scorer):
+    question = "Неліктен Қазақстан бітімгерлік миссияларға қатысады?"
+    echo = "Қазақстан бітімгерлік миссияларға қатысады [1]."
+    checked = check_citations(echo, [PEACEKEEPING], scorer, question=question)
+    assert checked.unsupported and not checked.citations
+    # The same sentence answers a question it does not repeat.
+    other = check_citations(echo, [PEACEKEEPING], scorer, question="Қазақстан не істейді?")
+    assert not other.unsupported
+
+
+def test_question_words_and_new_numbers(scorer):
+    question = "Қазақстан алғаш рет бітімгерлік миссияға қай жылы қатысты?"
+    assert restates("Қазақстан алғаш рет қай жылы қатысты?", question)
+    assert not restates("Қазақстан алғаш рет 2014 жылы қатысты.", question)
+
+
+def test_supported_only_leaves_out_flagged_sentences(scorer):
+    answer = (
+        "Қазақстан 2014 жылы бітімгерлік миссияға қатысты [2]. "
+        "Ұйымның штаб-пәтері Жиддада орналасқан [1]."
+    )
+    shown = check_citations(answer, [SOMALIA, PEACEKEEPING], scorer).supported_only()
+    assert shown.text == "Қазақстан 2014 жылы бітімгерлік миссияға қатысты [2]."
+    assert UNSUPPORTED_FLAG not in shown.text
+    assert [c.n for c in shown.citations] == [2]
+    assert shown.unsupported == ["Ұйымның штаб-пәтері Жиддада орналасқан."]

@@ -20,7 +20,10 @@ class GenerationRequest:
     # (n, sentence) pairs, most relevant first: what an extractive answer quotes
     ranked_sentences: list[tuple[int, str]] = field(default_factory=list)
     max_tokens: int = 320
-    temperature: float = 0.1
+    temperature: float = 0.0  # greedy: the same question gets the same answer (and eval score)
+    # "answer", or a side task ("rewrite", "translate", "judge"); a local backend keeps
+    # side tasks in their own context so that the answer prompt's prefix stays cached.
+    purpose: str = "answer"
 
 
 @runtime_checkable

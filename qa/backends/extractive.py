@@ -28,14 +28,19 @@ def _ranked_by_overlap(request: GenerationRequest) -> list[tuple[int, str]]:
     return [(n, sentence) for _, n, sentence in sorted(scored, key=lambda s: s[0])]
 
 
+def best_quotes(request: GenerationRequest) -> list[tuple[int, str]]:
+    """The (passage number, sentence) pairs an extractive answer quotes."""
+    ranked = request.ranked_sentences or _ranked_by_overlap(request)
+    return [(n, sentence.strip().rstrip(".")) for n, sentence in ranked[:MAX_SENTENCES]]
+
+
 class ExtractiveBackend:
     name = "extractive"
     model = "best-sentences"
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
-        ranked = request.ranked_sentences or _ranked_by_overlap(request)
-        for i, (n, sentence) in enumerate(ranked[:MAX_SENTENCES]):
-            yield ("" if i == 0 else " ") + f"«{sentence.strip().rstrip('.')}» [{n}]."
+        for i, (n, sentence) in enumerate(best_quotes(request)):
+            yield ("" if i == 0 else " ") + f"«{sentence}» [{n}]."
 
     def close(self) -> None:
         pass

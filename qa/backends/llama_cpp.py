@@ -1,7 +1,9 @@
 """Generation with the embedded model through llama.cpp (llama-cpp-python), offline.
 
 The model is loaded on first use and kept once per process and path, so the TUI,
-the CLI and a whole test session share one loaded copy (~1.9 GB of RAM).
+the CLI and a whole test session share one loaded copy (~1.9 GB of RAM). Side tasks (the
+yes/no answerability check, follow-up rewriting, translation) run in a second context
+on the same model file, so the answer prompt keeps its fixed prefix cached.
 """
 
 from __future__ import annotations
@@ -81,8 +83,8 @@ def to_chat_messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
     return out
 
 
-def _load(path: Path, n_ctx: int, n_threads: int) -> _Loaded:
-    key = str(path.resolve())
+def _load(path: Path, n_ctx: int, n_threads: int, role: str = "answer") -> _Loaded:
+    key = f"{path.resolve()}#{role}"
     with _CACHE_LOCK:
         if key in _CACHE:
             return _CACHE[key]
@@ -94,11 +96,33 @@ def _load(path: Path, n_ctx: int, n_threads: int) -> _Loaded:
             ) from exc
         started = time.perf_counter()
         try:
-            llm = Llama(model_path=key, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+            llm = Llama(
+                model_path=str(path.resolve()), n_ctx=n_ctx, n_threads=n_threads, verbose=False
+            )
         except (ValueError, RuntimeError) as exc:
             raise BackendUnavailable(f"llama.cpp could not load {path.name}: {exc}") from exc
         _CACHE[key] = loaded = _Loaded(llm, time.perf_counter() - started)
         return loaded
+
+
+def _chat_prompt(llm: Llama, messages: list[BaseMessage]) -> str:
+    """The model's own chat template applied to `messages`, ready for the reply."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    special = (llm.token_eos(), llm.token_bos())
+    eos, bos = (llm.detokenize([t], special=True).decode() if t >= 0 else "" for t in special)
+    formatter = Jinja2ChatFormatter(llm.metadata["tokenizer.chat_template"], eos, bos)
+    return formatter(messages=to_chat_messages(messages)).prompt  # type: ignore[arg-type]
+
+
+def _shared_prefix(cached: list[int], tokens: list[int]) -> int:
+    """How many leading tokens are already evaluated (at least the last must be re-run)."""
+    n = 0
+    for a, b in zip(cached, tokens[:-1], strict=False):
+        if a != b:
+            break
+        n += 1
+    return n
 
 
 class LlamaCppBackend:
@@ -116,15 +140,16 @@ class LlamaCppBackend:
         self.n_ctx = n_ctx
         self.n_threads = n_threads or os.cpu_count() or 1
 
-    def _loaded(self) -> _Loaded:
-        return _load(self.path, self.n_ctx, self.n_threads)
+    def _loaded(self, purpose: str = "answer") -> _Loaded:
+        role = "answer" if purpose == "answer" else "side"
+        return _load(self.path, self.n_ctx, self.n_threads, role=role)
 
     def load(self) -> float:
         """Load the model now (it is otherwise loaded on first use); return load seconds."""
         return self._loaded().load_seconds
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
-        loaded = self._loaded()
+        loaded = self._loaded(request.purpose)
         with loaded.lock:
             try:
                 chunks: Any = loaded.llm.create_chat_completion(
@@ -142,6 +167,29 @@ class LlamaCppBackend:
                 raise BackendUnavailable(
                     f"llama.cpp refused the prompt ({exc}): ask with fewer passages"
                 ) from exc
+
+    def judge(self, messages: list[BaseMessage]) -> float:
+        """The probability that the model's reply starts with "Yes" rather than "No".
+
+        Read from the logits of the first reply token, so a yes/no question costs one
+        prompt evaluation and no sampling.
+        """
+        import llama_cpp
+        import numpy as np
+
+        loaded = self._loaded("judge")
+        llm = loaded.llm
+        with loaded.lock:
+            tokens = llm.tokenize(_chat_prompt(llm, messages).encode(), add_bos=False, special=True)
+            if len(tokens) >= self.n_ctx:
+                return 1.0  # too long to judge: let the answer prompt decide
+            llm.n_tokens = _shared_prefix(llm.input_ids[: llm.n_tokens].tolist(), tokens)
+            llm.eval(tokens[llm.n_tokens :])
+            logits = np.ctypeslib.as_array(
+                llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(llm.n_vocab(),)
+            )
+            yes, no = (llm.tokenize(word.encode(), add_bos=False)[0] for word in ("Yes", "No"))
+        return float(1.0 / (1.0 + np.exp(logits[no] - logits[yes])))
 
     def warm(self, messages: list[BaseMessage]) -> None:
         """Evaluate a prompt once so that later prompts sharing its start reuse the cache."""

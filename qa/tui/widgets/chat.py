@@ -57,7 +57,7 @@ def meta_line(answer: Answer) -> str:
         count = len(answer.citations)
         parts.append(f"{count} source{'' if count == 1 else 's'}")
     if answer.unsupported:
-        parts.append(f"{len(answer.unsupported)} sentence(s) without support [?]")
+        parts.append(f"{len(answer.unsupported)} unsupported sentence(s) left out")
     return " · ".join(parts)
 
 
