@@ -54,7 +54,9 @@ def test_stream_arrives_in_pieces_and_carries_the_prompt(ollama_double: OllamaDo
     backend = OllamaBackend("qwen2.5:3b", host=ollama_double.url)
     assert backend.check() == ollama_double.version
 
-    pieces = list(backend.stream(make_request(max_tokens=77)))
+    request = make_request(max_tokens=77)
+    request.temperature = 0.3  # not the default: the request's own value must reach the server
+    pieces = list(backend.stream(request))
 
     assert len(pieces) > 3
     assert "".join(pieces) == ollama_double.reply
@@ -65,7 +67,7 @@ def test_stream_arrives_in_pieces_and_carries_the_prompt(ollama_double: OllamaDo
     assert sent["messages"][1]["role"] == "user"
     assert f"[1] {PASSAGE.text}" in sent["messages"][1]["content"]
     assert sent["options"]["num_predict"] == 77
-    assert sent["options"]["temperature"] == pytest.approx(0.1)
+    assert sent["options"]["temperature"] == pytest.approx(0.3)
 
 
 def test_model_name_without_tag_means_latest(ollama_double: OllamaDouble) -> None:
