@@ -94,7 +94,8 @@ class Assistant:
         standalone = self.standalone_question(query.text, history or [])
         search_query = prepare_query(standalone)
         passages = self.index.search(standalone, k=self.k, mode=self.mode)
-        match_text = search_query.cyrillic if search_query.variant.startswith("kk") else standalone
+        kazakh = search_query.variant.startswith("kk")
+        match_text = search_query.cyrillic if kazakh else standalone
         russian = search_query.variant == "ru"
         evidence = select_evidence(
             self.scorer, match_text, passages, russian=russian, alternate=search_query.kazakh_terms
@@ -118,7 +119,7 @@ class Assistant:
         given, context = _numbered_context(passages, evidence.chosen_sentences())
         answer.passages = given  # shown (and scored) even when the answer is declined
         answer.answerability = self.answerability(match_text, context)
-        found = ANSWER_FOUND["kk" if search_query.variant.startswith("kk") else "crosslingual"]
+        found = ANSWER_FOUND["kk" if kazakh else "crosslingual"]
         if answer.answerability is not None and answer.answerability < found:
             yield from self._decline(answer, started)
             return

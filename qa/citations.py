@@ -43,7 +43,7 @@ class CheckedAnswer:
 
     def supported_only(self) -> CheckedAnswer:
         """The answer without its unsupported sentences (and their `[?]` flags)."""
-        marks = {int(m) for s in self.supported for m in re.findall(r"\[(\d+)\]", s)}
+        marks = {n for sentence in self.supported for n in _marks(sentence)}
         return CheckedAnswer(
             text=" ".join(self.supported),
             citations=[c for c in self.citations if c.n in marks],

@@ -32,6 +32,7 @@ class _Loaded:
     llm: Llama
     load_seconds: float
     lock: threading.Lock = field(default_factory=threading.Lock)  # one generation at a time
+    chat_format: Any = None  # the model's chat template, compiled on first use by judge()
 
 
 _CACHE: dict[str, _Loaded] = {}
@@ -105,24 +106,16 @@ def _load(path: Path, n_ctx: int, n_threads: int, role: str = "answer") -> _Load
         return loaded
 
 
-def _chat_prompt(llm: Llama, messages: list[BaseMessage]) -> str:
+def _chat_prompt(loaded: _Loaded, messages: list[BaseMessage]) -> str:
     """The model's own chat template applied to `messages`, ready for the reply."""
-    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+    if loaded.chat_format is None:  # compiled once per loaded model, not per question
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-    special = (llm.token_eos(), llm.token_bos())
-    eos, bos = (llm.detokenize([t], special=True).decode() if t >= 0 else "" for t in special)
-    formatter = Jinja2ChatFormatter(llm.metadata["tokenizer.chat_template"], eos, bos)
-    return formatter(messages=to_chat_messages(messages)).prompt  # type: ignore[arg-type]
-
-
-def _shared_prefix(cached: list[int], tokens: list[int]) -> int:
-    """How many leading tokens are already evaluated (at least the last must be re-run)."""
-    n = 0
-    for a, b in zip(cached, tokens[:-1], strict=False):
-        if a != b:
-            break
-        n += 1
-    return n
+        llm = loaded.llm
+        special = (llm.token_eos(), llm.token_bos())
+        eos, bos = (llm.detokenize([t], special=True).decode() if t >= 0 else "" for t in special)
+        loaded.chat_format = Jinja2ChatFormatter(llm.metadata["tokenizer.chat_template"], eos, bos)
+    return loaded.chat_format(messages=to_chat_messages(messages)).prompt  # type: ignore[arg-type]
 
 
 class LlamaCppBackend:
@@ -180,10 +173,14 @@ class LlamaCppBackend:
         loaded = self._loaded("judge")
         llm = loaded.llm
         with loaded.lock:
-            tokens = llm.tokenize(_chat_prompt(llm, messages).encode(), add_bos=False, special=True)
+            prompt = _chat_prompt(loaded, messages)
+            tokens = llm.tokenize(prompt.encode(), add_bos=False, special=True)
             if len(tokens) >= self.n_ctx:
                 return 1.0  # too long to judge: let the answer prompt decide
-            llm.n_tokens = _shared_prefix(llm.input_ids[: llm.n_tokens].tolist(), tokens)
+            # Re-use the evaluated prefix (the rules and examples); the last token always
+            # runs again, since its logits are what is read.
+            cached = llm.input_ids[: llm.n_tokens].tolist()
+            llm.n_tokens = min(llm.longest_token_prefix(cached, tokens), len(tokens) - 1)
             llm.eval(tokens[llm.n_tokens :])
             logits = np.ctypeslib.as_array(
                 llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(llm.n_vocab(),)
