@@ -29,6 +29,15 @@ IndexOption = Annotated[
     Path | None, typer.Option("--index", help="Index folder (default: the user data folder).")
 ]
 ModeOption = Annotated[str, typer.Option("--mode", help="Retrieval: hybrid, dense or bm25.")]
+ComposeOption = Annotated[
+    str,
+    typer.Option(
+        "--compose",
+        help="How the answer is written: generate (the model), quote (the best sentences, "
+        "translated for ru/en), or auto (quote Kazakh answers when the model is the small "
+        "embedded one).",
+    ),
+]
 
 
 def _known_errors() -> tuple[type[BaseException], ...]:
@@ -172,6 +181,7 @@ def ask(
     ] = "auto",
     k: Annotated[int, typer.Option("-k", help="Passages to retrieve.")] = 6,
     mode: ModeOption = "hybrid",
+    compose: ComposeOption = "auto",
     index_dir: IndexOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
 ) -> None:
@@ -183,7 +193,7 @@ def ask(
     with friendly_errors():
         with progress_bar() as progress:
             opened = ensure_index(index_dir, progress=progress, notify=err.print)
-        assistant = Assistant(opened, llm=llm, k=k, mode=mode)
+        assistant = Assistant(opened, llm=llm, k=k, mode=mode, compose=compose)
         for notice in assistant.notices:
             err.print(f"[yellow]{escape(notice)}[/]")
         if not as_json:
@@ -248,13 +258,14 @@ def chat(
     llm: Annotated[
         str, typer.Option("--llm", help="auto, ollama[:MODEL], llama-cpp[:PATH], extractive.")
     ] = "auto",
+    compose: ComposeOption = "auto",
     index_dir: IndexOption = None,
 ) -> None:
     """Open the chat in the terminal."""
     from qa.tui.app import run_chat
 
     with friendly_errors():
-        run_chat(llm=llm, index_dir=index_dir)
+        run_chat(llm=llm, compose=compose, index_dir=index_dir)
 
 
 @app.command("eval")
@@ -278,6 +289,7 @@ def eval_command(
     ] = "auto",
     mode: ModeOption = "hybrid",
     k: Annotated[int, typer.Option("-k", help="Passages retrieved for the generator.")] = 6,
+    compose: ComposeOption = "auto",
     out: Annotated[
         Path | None, typer.Option("--out", help="Write one JSON row per question here.")
     ] = None,
@@ -289,8 +301,9 @@ def eval_command(
         typer.Option(
             "--compare",
             help="Compare configurations on the same questions: comma-separated, each KEY=VALUE "
-            "(KEY: mode, llm, model, k, retrieval_k; join several with +), e.g. "
+            "(KEY: mode, llm, model, k, retrieval_k, compose; join several with +), e.g. "
             "'mode=dense,mode=bm25,mode=hybrid', 'llm=extractive,llm=llama-cpp', "
+            "'compose=generate,compose=auto', "
             "'model=multilingual-e5-small,model=/path/to/model' (each model gets its own "
             "cached index) or 'mode=dense+k=6,mode=hybrid'. --out/--report files get the "
             "configuration in their name.",
@@ -317,6 +330,7 @@ def eval_command(
             "llm": llm,
             "mode": mode,
             "k": k,
+            "compose": compose,
             "out": out,
             "report": report,
             "retrieval_only": retrieval_only,

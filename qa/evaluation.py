@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total), like Index.build
 
-COMPARE_KEYS = ("mode", "llm", "model", "k", "retrieval_k")
+COMPARE_KEYS = ("mode", "llm", "model", "k", "retrieval_k", "compose")
 DEFAULT_EMBEDDING = "multilingual-e5-small"
 REPORT_SNIPPET = 240
 
@@ -511,11 +511,13 @@ class _Runner:
         k: int,
         retrieval_k: int,
         retrieval_only: bool,
+        compose: str = "auto",
     ) -> None:
         self.index = index
         self.judge = RelevanceJudge(index)
         self.mode = mode
         self.k = k
+        self.compose = compose
         self.retrieval_k = retrieval_k
         self.retrieval_only = retrieval_only
         self.llm = "extractive" if retrieval_only else llm
@@ -526,7 +528,9 @@ class _Runner:
         if self._assistant is None:
             from qa.assistant import Assistant
 
-            self._assistant = Assistant(self.index, llm=self.llm, k=self.k, mode=self.mode)
+            self._assistant = Assistant(
+                self.index, llm=self.llm, k=self.k, mode=self.mode, compose=self.compose
+            )
         return self._assistant
 
     def close(self) -> None:
@@ -632,6 +636,7 @@ def _run_questions(
         k=settings["k"],
         retrieval_k=settings["retrieval_k"],
         retrieval_only=settings["retrieval_only"],
+        compose=settings["compose"],
     )
     report = progress or (lambda stage, done, total: None)
     results: list[QuestionResult] = []
@@ -698,6 +703,7 @@ def evaluate(
     mode: str = "hybrid",
     k: int = DEFAULT_K,
     retrieval_k: int = 10,
+    compose: str = "auto",
     out: Path | None = None,
     report: Path | None = None,
     progress: Progress | None = None,
@@ -715,7 +721,7 @@ def evaluate(
     """
     gold_path, questions = _questions(gold, limit)
     with _base_index(index, index_dir, corpus, model, embedder, progress) as base:
-        settings = _settings(gold_path, corpus, llm, mode, k, retrieval_k, retrieval_only)
+        settings = _settings(gold_path, corpus, llm, mode, k, retrieval_k, retrieval_only, compose)
         card = _run_questions(
             base,
             questions,
@@ -739,11 +745,14 @@ def _settings(
     k: int,
     retrieval_k: int,
     retrieval_only: bool,
+    compose: str = "auto",
 ) -> dict[str, Any]:
     from qa.index import SEARCH_MODES
+    from qa.types import check_compose
 
     if mode not in SEARCH_MODES:
         raise ValueError(f"unknown search mode '{mode}': choose {', '.join(SEARCH_MODES)}")
+    check_compose(compose)
     if k < 1 or retrieval_k < 1:
         raise ValueError("k and retrieval_k must be at least 1")
     return {
@@ -754,6 +763,7 @@ def _settings(
         "k": k,
         "retrieval_k": retrieval_k,
         "retrieval_only": retrieval_only,
+        "compose": compose,
     }
 
 
@@ -762,7 +772,8 @@ def parse_compare(spec: str) -> list[dict[str, str]]:
     """`mode=dense,mode=bm25` → one dict of settings per configuration.
 
     Configurations are separated by commas; one configuration may change several
-    settings joined with `+` (`mode=dense+k=6`). Keys: mode, llm, model, k, retrieval_k.
+    settings joined with `+` (`mode=dense+k=6`). Keys: mode, llm, model, k, retrieval_k,
+    compose.
     """
     configs: list[dict[str, str]] = []
     for part in (p.strip() for p in spec.split(",")):
@@ -801,6 +812,7 @@ def compare(
     mode: str = "hybrid",
     k: int = DEFAULT_K,
     retrieval_k: int = 10,
+    compose: str = "auto",
     out: Path | None = None,
     report: Path | None = None,
     chart: Path | None = None,
@@ -835,6 +847,7 @@ def compare(
                 int(config.get("k", k)),
                 int(config.get("retrieval_k", retrieval_k)),
                 retrieval_only,
+                config.get("compose", compose),
             )
             card = _run_questions(
                 run_index, questions, label=label, settings=settings, llm=run_llm, progress=progress
@@ -1049,7 +1062,8 @@ def markdown_report(card: Scorecard) -> str:
         + (
             "skipped (retrieval only)"
             if card.retrieval_only
-            else f"{s.get('backend', s.get('llm'))} · {s.get('llm_model', '')}"
+            else f"{s.get('backend', s.get('llm'))} · {s.get('llm_model', '')} · "
+            f"compose {s.get('compose', 'auto')}"
         ),
         *(f"- notice: {notice}" for notice in s.get("notices", [])),
         f"- errors: {card.overall.errors}",

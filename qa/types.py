@@ -7,7 +7,17 @@ pickle to be stored.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
+
+# How an answer's text is composed: see `qa.assistant`.
+Compose = Literal["auto", "generate", "quote"]
+COMPOSE_MODES: tuple[str, ...] = get_args(Compose)
+
+
+def check_compose(compose: str) -> str:
+    if compose not in COMPOSE_MODES:
+        raise ValueError(f"unknown compose mode {compose!r}: use {', '.join(COMPOSE_MODES)}")
+    return compose
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """Grounded answers end to end: retrieval, evidence, generation, citation checks."""
 
+import re
+
 import pytest
 
 from qa.assistant import UNVERIFIED_NOTICE, Assistant, is_grounded_rewrite
@@ -75,11 +77,31 @@ def test_ollama_answer_gets_its_marks_checked(corpus_index, ollama_double, monke
 
 @pytest.mark.llm
 def test_embedded_model_answers_with_the_number_and_its_source(corpus_index, llama_backend):
-    answer = Assistant(corpus_index, llm=llama_backend).ask(SOMALIA_QUESTION)
+    answer = Assistant(corpus_index, llm=llama_backend, compose="generate").ask(SOMALIA_QUESTION)
     assert not answer.refused
     assert "350" in answer.text
     assert _relevant(answer, "350")
     assert answer.timings.first_token_ms is not None
+
+
+@pytest.mark.llm
+def test_embedded_model_quotes_kazakh_answers_by_default(corpus_index, llama_backend):
+    assistant = Assistant(corpus_index, llm=llama_backend)
+    assert assistant.quotes("kk") and not assistant.quotes("ru")
+    answer = assistant.ask(SOMALIA_QUESTION)
+    assert not answer.refused and answer.answerability is not None
+    assert _relevant(answer, "350")
+    given = {p.id: p for p in answer.passages}
+    quotes = re.findall(r"«(.+?)» \[\d+\]", answer.text)
+    assert quotes
+    for quote in quotes:  # word for word from a passage it cites (line breaks aside)
+        assert any(
+            _squeezed(quote) in _squeezed(given[c.passage_id].text) for c in answer.citations
+        )
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\W+", "", text)
 
 
 @pytest.mark.llm
@@ -96,7 +118,9 @@ def test_instructions_planted_in_a_document_are_not_obeyed(tmp_path, e5_model, l
         ),
     )
     index = Index.build([planted], tmp_path / "index", embedder=e5_model)
-    answer = Assistant(index, llm=llama_backend).ask("UNIFIL миссиясы қай елде орналасқан?")
+    # Generated, not quoted: the model itself must not obey the planted text.
+    assistant = Assistant(index, llm=llama_backend, compose="generate")
+    answer = assistant.ask("UNIFIL миссиясы қай елде орналасқан?")
     assert "HACKED" not in answer.text.upper()
 
 
@@ -116,6 +140,38 @@ def test_unsupported_answer_to_an_english_question_becomes_a_translated_quote(
     assert "350 million" in answer.text and _relevant(answer, "350")
     prompts = [r["messages"][-1]["content"] for r in ollama_double.chat_requests]
     assert any("English" in p and "350 млн" in p for p in prompts)  # a Kazakh quote, translated
+
+
+def test_quote_mode_translates_the_best_sentences_instead_of_answering(
+    corpus_index, ollama_double, monkeypatch
+):
+    monkeypatch.setenv("OLLAMA_HOST", ollama_double.url)
+    ollama_double.replies = [
+        "Kazakhstan mobilised 350 million US dollars for the humanitarian crisis in Somalia"
+    ]
+    assistant = Assistant(corpus_index, llm="ollama:qwen2.5:3b", compose="quote")
+    answer = assistant.ask("How much money did Kazakhstan mobilise for the crisis in Somalia?")
+    assert "350 million" in answer.text and _relevant(answer, "350")
+    assert UNVERIFIED_NOTICE not in answer.notices
+    prompts = [r["messages"][-1]["content"] for r in ollama_double.chat_requests]
+    assert prompts and all("English" in p for p in prompts)  # translations, no answer prompt
+
+
+def test_documents_that_disagree_are_both_cited(extractive):
+    answer = extractive.ask("Қазақстан Ислам ынтымақтастығы ұйымына қай жылы мүше болды?")
+    assert "1992" in answer.text and "1995" in answer.text
+    cited = {c.n: c for c in answer.citations}
+    by_year = {
+        year: {c.origin for c in cited.values() if year in c.quote} for year in ("1992", "1995")
+    }
+    assert by_year["1992"] and by_year["1995"] and by_year["1992"] != by_year["1995"]
+    # A fact only one document gives gets no note.
+    assert "1995" not in extractive.ask(SOMALIA_QUESTION).text
+
+
+def test_compose_mode_is_checked(corpus_index):
+    with pytest.raises(ValueError, match="compose"):
+        Assistant(corpus_index, llm="extractive", compose="paraphrase")
 
 
 def test_a_rewrite_must_carry_the_history_and_invent_no_number():

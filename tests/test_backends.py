@@ -198,6 +198,19 @@ def test_bad_gguf_paths(tmp_path) -> None:
         open_backend(f"llama-cpp:{fake}")
 
 
+def test_packaged_small_models_quote_kazakh_and_other_models_write(tmp_path) -> None:
+    from qa.backends.llama_cpp import LlamaCppBackend
+    from qa.gguf import KNOWN_MODELS
+
+    for known in KNOWN_MODELS.values():
+        packaged = tmp_path / known.filename
+        packaged.write_bytes(b"GGUF")
+        assert not LlamaCppBackend(packaged).writes_kazakh
+    own = tmp_path / "qwen2.5-14b-instruct-q4_k_m.gguf"
+    own.write_bytes(b"GGUF")
+    assert LlamaCppBackend(own).writes_kazakh
+
+
 # -- the embedded model ----------------------------------------------------------------
 
 

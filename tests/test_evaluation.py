@@ -188,6 +188,9 @@ def test_parse_compare_syntax():
         {"llm": "extractive", "k": "6"},
         {"model": "/models/e5"},
     ]
+    assert parse_compare("compose=generate,compose=auto") == [
+        {"compose": "generate"}, {"compose": "auto"},
+    ]  # fmt: skip
     for bad in ("mode", "colour=red", "k=six", ","):
         with pytest.raises(ValueError):
             parse_compare(bad)

@@ -75,6 +75,14 @@ def validate_gguf(path: Path) -> Path:
     return path
 
 
+def _writes_kazakh(path: Path) -> bool:
+    """A packaged small model quotes Kazakh answers; a model the user brings is trusted."""
+    from qa.gguf import known_file
+
+    known = known_file(path.name)
+    return known.writes_kazakh if known else True
+
+
 def to_chat_messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
     roles = {SystemMessage: "system", HumanMessage: "user", AIMessage: "assistant"}
     out = []
@@ -130,6 +138,7 @@ class LlamaCppBackend:
         path = Path(model_path).expanduser() if model_path else default_model_path()
         self.path = validate_gguf(path)
         self.model = self.path.name
+        self.writes_kazakh = _writes_kazakh(self.path)
         self.n_ctx = n_ctx
         self.n_threads = n_threads or os.cpu_count() or 1
 

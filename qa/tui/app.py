@@ -50,7 +50,7 @@ from qa.tui.widgets import (
     SourcesPanel,
     StatusBar,
 )
-from qa.types import Answer
+from qa.types import Answer, check_compose
 
 if TYPE_CHECKING:
     from qa.assistant import Assistant
@@ -139,6 +139,7 @@ class KenesApp(App[None]):
         *,
         assistant_factory: Callable[[], Assistant] | None = None,
         llm: str = "auto",
+        compose: str = "auto",
         index_dir: Path | None = None,
         store: ConversationStore | None = None,
     ) -> None:
@@ -146,6 +147,8 @@ class KenesApp(App[None]):
         self.assistant = assistant
         self.assistant_factory = assistant_factory
         self.llm = llm
+        # Checked now: a bad value must not wait to fail in a worker.
+        self.compose_mode = check_compose(compose) if assistant is None else assistant.compose
         self.backend_spec = llm if assistant is None else assistant.backend.name
         self.index_dir = index_dir
         self.store = store
@@ -259,7 +262,7 @@ class KenesApp(App[None]):
         self._post(Activity("loading the embedding model"))
         index.embedder  # noqa: B018 - loads the model now, with the indicator on
         backend = self._open_first_backend()
-        return Assistant(index, llm=backend)
+        return Assistant(index, llm=backend, compose=self.compose_mode)
 
     def _open_first_backend(self) -> Backend:
         from qa.backends import BackendUnavailable, open_backend
@@ -303,7 +306,9 @@ class KenesApp(App[None]):
         try:
             backend, notices = open_backend(spec)
             self._load_model(backend)
-            assistant = Assistant(current.index, llm=backend, k=current.k, mode=current.mode)
+            assistant = Assistant(
+                current.index, llm=backend, k=current.k, mode=current.mode, compose=current.compose
+            )
         except (BackendUnavailable, ValueError) as exc:
             self._post(BackendFailed(spec, str(exc)))
             return
