@@ -30,6 +30,9 @@ class GenerationRequest:
 class Backend(Protocol):
     name: str  # "ollama" | "llama-cpp" | "extractive"
     model: str  # model name or file name
+    # Optional, not part of the protocol: `writes_kazakh = False` says the model's own
+    # Kazakh answers are worse than quotes (the assistant then quotes, with compose
+    # "auto"); `judge(messages)` gives P("Yes") for the answerability check.
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
         """Yield the answer as text deltas."""
