@@ -126,6 +126,7 @@ class Assistant:
             return
         given, context = _numbered_context(passages, evidence.chosen_sentences())
         answer.passages = given  # shown (and scored) even when the answer is declined
+        answer.evidence = [s.text for s in evidence.chosen_sentences()]
         answer.answerability = self.answerability(match_text, context) if kazakh else None
         if answer.answerability is not None and answer.answerability < ANSWER_FOUND:
             yield from self._decline(answer, started)

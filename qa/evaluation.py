@@ -205,6 +205,7 @@ class QuestionResult:
     generated: bool = False  # False in retrieval-only runs
     correct: bool = False
     refused: bool = False
+    evidence_holds_answer: bool = False  # the sentences given to the generator match `answers`
     citations_relevant: list[bool] = field(default_factory=list)
     error: str | None = None
 
@@ -242,6 +243,10 @@ class Metrics:
     mrr_at_10: float | None = None
     ndcg_at_10: float | None = None
     answer_accuracy: float | None = None
+    # Answerable questions whose evidence sentences (what the generator read) match an
+    # answer pattern: the most an answer could get right. Patterns written in Russian or
+    # English rarely match Kazakh sentences, so it is a Kazakh-question diagnostic.
+    evidence_recall: float | None = None
     refusal_precision: float | None = None
     refusal_recall: float | None = None
     citation_precision: float | None = None
@@ -276,6 +281,8 @@ def compute_metrics(results: Sequence[QuestionResult]) -> Metrics:
         gen_unanswerable = [r for r in generated if not r.item.answerable]
         correct = [r for r in gen_answerable if r.correct and not r.refused]
         m.answer_accuracy = _share(len(correct), len(gen_answerable))
+        holds = sum(r.evidence_holds_answer for r in gen_answerable)
+        m.evidence_recall = _share(holds, len(gen_answerable))
         refused = [r for r in generated if r.refused]
         m.refusal_precision = _share(sum(not r.item.answerable for r in refused), len(refused))
         m.refusal_recall = _share(sum(r.refused for r in gen_unanswerable), len(gen_unanswerable))
@@ -603,6 +610,9 @@ class _Runner:
         row["retrieved"] = _retrieved_rows(answer.passages)
         result.refused = bool(answer.refused)
         result.correct = not answer.refused and answer_matches(answer.text, item.answers)
+        result.evidence_holds_answer = item.answerable and answer_matches(
+            " ".join(answer.evidence), item.answers
+        )
         for citation in answer.citations:
             passage = _cited_passage(answer, citation.n, citation.passage_id, self.index)
             row["citations"].append(
@@ -897,6 +907,7 @@ RETRIEVAL_COLUMNS = (
 )
 ANSWER_COLUMNS = (
     ("accuracy", "answer_accuracy", _pct),
+    ("evidence R", "evidence_recall", _pct),
     ("refusal P", "refusal_precision", _pct),
     ("refusal R", "refusal_recall", _pct),
     ("citation P", "citation_precision", _pct),

@@ -97,6 +97,7 @@ class Answer:
     unsupported: list[str] = field(default_factory=list)  # sentences no passage supports: left out
     # The backend's probability that the passages state the answer (None: not checked)
     answerability: float | None = None
+    evidence: list[str] = field(default_factory=list)  # the sentences the answer was made from
     timings: Timings = field(default_factory=Timings)
     notices: list[str] = field(default_factory=list)  # e.g. "Ollama unreachable, used llama-cpp"
 

@@ -25,6 +25,7 @@ def test_extractive_answer_quotes_and_cites(extractive, corpus_index):
     answer = extractive.ask(SOMALIA_QUESTION)
     assert not answer.refused
     assert "350" in answer.text
+    assert any("350" in sentence for sentence in answer.evidence)  # what the answer read
     assert _relevant(answer, "350")
     for citation in answer.citations:
         document = corpus_index.document(corpus_index.passage(citation.passage_id).doc_id)

@@ -150,8 +150,9 @@ def test_compute_metrics_answers_refusals_and_citations():
     unanswerable = GoldQuestion("u", "?", type="unanswerable")
     results = [
         _result(answerable, ranking_relevant=[True], n_relevant=1, correct=True,
-                citations_relevant=[True, False]),
-        _result(answerable, ranking_relevant=[False, True], n_relevant=1, correct=False),
+                citations_relevant=[True, False], evidence_holds_answer=True),
+        _result(answerable, ranking_relevant=[False, True], n_relevant=1, correct=False,
+                evidence_holds_answer=True),
         _result(answerable, refused=True),  # false refusal
         _result(unanswerable, refused=True),
         _result(unanswerable, refused=False),  # missed refusal
@@ -162,6 +163,7 @@ def test_compute_metrics_answers_refusals_and_citations():
     assert m.recall_at_5 == pytest.approx(2 / 3)
     assert m.mrr_at_10 == pytest.approx((1 + 0.5 + 0) / 3)
     assert m.answer_accuracy == pytest.approx(1 / 3)
+    assert m.evidence_recall == pytest.approx(2 / 3)  # the answer was there, once missed
     assert m.refusal_precision == pytest.approx(1 / 2)
     assert m.refusal_recall == pytest.approx(1 / 2)
     assert m.citation_precision == pytest.approx(1 / 2)
