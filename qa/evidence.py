@@ -202,11 +202,30 @@ def _missing_names(
     "Somalia … 538 million" is not supported by a passage that never names Somalia, however
     well the rest of the sentence matches.
     """
-    names = {stem for word in _NAME.findall(claim) for stem in tokenize(word)[:1]} - common
+    names = {stem for word in _names(claim, sentences) for stem in tokenize(word)[:1]} - common
     words: dict[int, set[str]] = {}
     for sentence, unit_tokens in zip(sentences, tokens, strict=True):
         words.setdefault(sentence.passage, set()).update(unit_tokens)
     return {p: sum(not _matches(name, seen) for name in names) for p, seen in words.items()}
+
+
+def _names(claim: str, sentences: Sequence[Sentence]) -> list[str]:
+    """Capitalised words of the claim, less a sentence's first word that the passages
+    write in lower case ("Мақалада Қазақстан …": "мақала" is no name)."""
+    lower = {
+        stem
+        for s in sentences
+        for word in s.text.split()
+        if word[:1].islower()
+        for stem in tokenize(word)[:1]
+    }
+    names = []
+    for match in _NAME.finditer(claim):
+        before = claim[: match.start()].rstrip()
+        starts_sentence = not before or before[-1] in ".!?"
+        if not (starts_sentence and set(tokenize(match.group())[:1]) <= lower):
+            names.append(match.group())
+    return names
 
 
 def _number_home(
