@@ -3,7 +3,7 @@
 import pytest
 
 from qa.citations import UNSUPPORTED_FLAG, check_citations, restates
-from qa.evidence import Scorer
+from qa.evidence import Scorer, select_evidence
 from qa.types import Passage
 
 
@@ -95,6 +95,24 @@ def test_name_the_passage_never_mentions_is_not_support(scorer):
         "қаражат тартты [1]."
     )
     assert check_citations(answer, [finance], scorer).unsupported
+
+
+def test_a_question_s_first_word_is_not_taken_for_a_name(scorer):
+    # "Мақалада" (in the article) is capitalised only because it starts the question.
+    article = _passage("article", "Осы мақала Қазақстанның ИЫҰ-дағы рөлін қарастырады.")
+    members = _passage(
+        "members",
+        "Бүгінде Қазақстан БҰҰ, Шанхай ынтымақтастық ұйымы, ТМД, ЕҚЫҰ секілді беделді "
+        "халықаралық құрылымдардың белсенді мүшесі.",
+    )
+    question = (
+        "Мақалада Қазақстан қандай халықаралық құрылымдардың белсенді мүшесі ретінде аталады?"
+    )
+    evidence = select_evidence(scorer, question, [article, members])
+    assert evidence.top()[0].text.startswith("Бүгінде")
+    # A name that starts a sentence still counts: no passage here names Somalia.
+    claim = "Сомалидегі мақала Қазақстанның ИЫҰ-дағы рөлін қарастырады [1]."
+    assert check_citations(claim, [article], scorer).unsupported
 
 
 def test_refusal_is_recognised(scorer):
