@@ -24,7 +24,7 @@ from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 
 from qa.backends import Backend, GenerationRequest, open_backend
-from qa.backends.extractive import ExtractiveBackend, best_quotes
+from qa.backends.extractive import best_quotes, quoted
 from qa.citations import CheckedAnswer, check_citations, cite
 from qa.evidence import (
     Evidence,
@@ -268,13 +268,12 @@ class Assistant:
         translation is checked like any answer, and the Kazakh quote stays if it fails.
         """
         quotes = best_quotes(request)
-        quoted_text = "".join(ExtractiveBackend().stream(request))
-        quoted = check_citations(quoted_text, request.passages, self.scorer, russian=russian)
-        if language == "kk" or self.backend.name == "extractive":
-            return quoted
-        translated = " ".join(f"{self._translate(text, language)} [{n}]." for n, text in quotes)
-        checked = check_citations(translated, request.passages, self.scorer, russian=russian)
-        return checked.supported_only() if checked.citations else quoted
+        if language != "kk" and self.backend.name != "extractive":
+            translated = " ".join(f"{self._translate(text, language)} [{n}]." for n, text in quotes)
+            checked = check_citations(translated, request.passages, self.scorer, russian=russian)
+            if checked.citations:
+                return checked.supported_only()
+        return check_citations(quoted(quotes), request.passages, self.scorer, russian=russian)
 
     def _translate(self, text: str, language: str) -> str:
         request = GenerationRequest(

@@ -212,18 +212,17 @@ def _missing_names(
 def _names(claim: str, sentences: Sequence[Sentence]) -> list[str]:
     """Capitalised words of the claim, less a sentence's first word that the passages
     write in lower case ("Мақалада Қазақстан …": "мақала" is no name)."""
-    lower = {
-        stem
-        for s in sentences
-        for word in s.text.split()
-        if word[:1].islower()
-        for stem in tokenize(word)[:1]
-    }
+    lower: set[str] | None = None  # stems the passages write in lower case, when needed
     names = []
     for match in _NAME.finditer(claim):
         before = claim[: match.start()].rstrip()
-        starts_sentence = not before or before[-1] in ".!?"
-        if not (starts_sentence and set(tokenize(match.group())[:1]) <= lower):
+        if before and before[-1] not in ".!?":
+            names.append(match.group())
+            continue
+        if lower is None:
+            words = (w for s in sentences for w in s.text.split() if w[:1].islower())
+            lower = {stem for word in words for stem in tokenize(word)[:1]}
+        if not set(tokenize(match.group())[:1]) <= lower:
             names.append(match.group())
     return names
 
@@ -346,7 +345,7 @@ def disagreement(
     if not numbered:
         return []
     anchor = numbered[0][0]
-    words = [set(tokenize(s.text)) for s in evidence.sentences]
+    words = {i: set(tokenize(evidence.sentences[i].text)) for i, _ in numbered}
     named = {t for t in tokenize(question) if _matches(t, words[anchor])}
     if not named:  # nothing to tell a competing fact from another one by
         return []

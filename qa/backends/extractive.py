@@ -34,13 +34,18 @@ def best_quotes(request: GenerationRequest) -> list[tuple[int, str]]:
     return [(n, sentence.strip().rstrip(".")) for n, sentence in ranked[:MAX_SENTENCES]]
 
 
+def quoted(quotes: list[tuple[int, str]]) -> str:
+    """`«sentence» [n].` for each quote: the text of an extractive answer."""
+    return " ".join(f"«{sentence}» [{n}]." for n, sentence in quotes)
+
+
 class ExtractiveBackend:
     name = "extractive"
     model = "best-sentences"
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
-        for i, (n, sentence) in enumerate(best_quotes(request)):
-            yield ("" if i == 0 else " ") + f"«{sentence}» [{n}]."
+        for i, quote in enumerate(best_quotes(request)):
+            yield ("" if i == 0 else " ") + quoted([quote])
 
     def close(self) -> None:
         pass
