@@ -31,10 +31,12 @@ from qa.evidence import (
     Scorer,
     Sentence,
     disagreement,
+    gives_asked_value,
     numbers_in,
     select_evidence,
 )
 from qa.index import Index, ensure_index
+from qa.language import detect_language
 from qa.lexical import tokenize
 from qa.prompts import (
     answer_messages,
@@ -57,6 +59,7 @@ ANSWERABLE = 0.15
 # questions and no unanswerable one).
 ANSWER_FOUND = 0.7
 UNVERIFIED_NOTICE = "The model's answer was not supported by the passages: quoting them instead."
+WRONG_LANGUAGE_NOTICE = "The model did not answer in the question's language: quoting instead."
 
 
 class Assistant:
@@ -106,7 +109,13 @@ class Assistant:
         match_text = search_query.cyrillic if kazakh else standalone
         russian = search_query.variant == "ru"
         evidence = select_evidence(
-            self.scorer, match_text, passages, russian=russian, alternate=search_query.kazakh_terms
+            self.scorer,
+            match_text,
+            passages,
+            russian=russian,
+            alternate=search_query.kazakh_terms,
+            concepts=search_query.kazakh_concepts,
+            followup=(query.cyrillic if kazakh else query.text) if history else "",
         )
         timings = Timings(retrieval_ms=_ms(started))
         answer = Answer(
@@ -122,6 +131,11 @@ class Assistant:
             notices=list(self.notices),
         )
         if not evidence.chosen or evidence.best < ANSWERABLE:
+            yield from self._decline(answer, started)
+            return
+        if not gives_asked_value(match_text, evidence.top()):
+            # "How many soldiers?" over sentences that give only years: the passages are
+            # on the topic, but what would be quoted states no quantity to answer with.
             yield from self._decline(answer, started)
             return
         given, context = _numbered_context(passages, evidence.chosen_sentences())
@@ -196,6 +210,11 @@ class Assistant:
             # restated the question): show the passages' own best sentences instead.
             checked = self._quoted(request, answer.language, russian)
             answer.notices.append(UNVERIFIED_NOTICE)
+        elif not checked.refused and not _written_in(checked.text, answer.language):
+            # A small model reading Kazakh passages often answers in Kazakh whatever
+            # it is told: translate the quotes rather than show a Russian reader Kazakh.
+            checked = self._quoted(request, answer.language, russian)
+            answer.notices.append(WRONG_LANGUAGE_NOTICE)
         return checked
 
     def quotes(self, language: str) -> bool:
@@ -271,7 +290,7 @@ class Assistant:
         if language != "kk" and self.backend.name != "extractive":
             translated = " ".join(f"{self._translate(text, language)} [{n}]." for n, text in quotes)
             checked = check_citations(translated, request.passages, self.scorer, russian=russian)
-            if checked.citations:
+            if checked.citations and _written_in(checked.text, language):
                 return checked.supported_only()
         return check_citations(quoted(quotes), request.passages, self.scorer, russian=russian)
 
@@ -349,6 +368,12 @@ def _disagreement_note(
         parts.append(f"[{n}] {values}")
         citations.append(cite(n, passage, sentence, support=1.0))
     return ("; ".join(parts) + "." if parts else ""), citations
+
+
+def _written_in(text: str, language: str) -> bool:
+    """Whether an answer (its [n] marks and «quotes» aside) is in `language`."""
+    prose = re.sub(r"\[\d+\]|«[^»]*»", " ", text)
+    return not any(c.isalpha() for c in prose) or detect_language(prose) == language
 
 
 def _human(text: str):

@@ -35,6 +35,15 @@ _ASKS_YEAR = re.compile(
     r"қай жыл|қашан|нешінші жыл|когда|в каком году|when|what year|which year", re.IGNORECASE
 )
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_ASKS_COUNT = re.compile(r"қанша|неше(?!нші)|сколько|how (?:many|much)", re.IGNORECASE)
+_YEAR_PHRASE = re.compile(
+    r"\b(?:1[89]|20)\d\d(?:\s*-?\s*(?:жыл\w*|ж\.|год\w*|г\.))?(?!\d)", re.IGNORECASE
+)
+_QUANTITY = re.compile(
+    r"\d|\b(?:екі|үш|төрт|бес|алты|жеті|сегіз|тоғыз|он|жиырма|отыз|қырық|елу|алпыс|жетпіс|"
+    r"сексен|тоқсан|жүз|мың|миллион|миллиард|млн|млрд|трлн|жарым|бірнеше)\b",
+    re.IGNORECASE,
+)
 NUMBER_BONUS = 0.12
 # A name: a capitalised Cyrillic word that is not an acronym (acronyms vary: ИКҰ/ИЫҰ).
 _NAME = re.compile(r"\b[А-ЯӘҒҚҢӨҰҮҺІЁ][а-яәғқңөұүһіё]{3,}")
@@ -44,6 +53,18 @@ _CACHE_SIZE = 4096
 # A list item: "– …", "• …", "1. …" (after the sentence that announces the list).
 _LIST_ITEM = re.compile(r"\s*(?:[–—•-]|\d{1,2}[.)])\s")
 _MAX_LIST_ITEMS = 6
+# A sentence that draws a conclusion from the one before it.
+_CONCLUSION = re.compile(
+    r"\s*(?:сондықтан|сол себепті|осы себепті|осыған байланысты|осылайша|поэтому|therefore)\b",
+    re.IGNORECASE,
+)
+# Questions that ask for a reason, and the words that give one.
+_ASKS_REASON = re.compile(r"\b(?:неге|неліктен|не үшін|почему|зачем|why)\b", re.IGNORECASE)
+_GIVES_REASON = re.compile(
+    r"\b(?:себебі|себеп|өйткені|сондықтан|себепті|байланысты|салдарынан|нәтижесінде)",
+    re.IGNORECASE,
+)
+REASON_BONUS = 0.08
 
 
 @dataclass(frozen=True)
@@ -94,8 +115,10 @@ def passage_sentences(passages: Sequence[Passage]) -> list[Sentence]:
 
 
 def _units(text: str) -> list[tuple[int, int]]:
-    """Spans of the clauses of every sentence, and of each list with its introduction."""
-    clauses = [c for span in split_sentences(text) for c in _clauses(text, span.start, span.end)]
+    """Spans of the clauses of every sentence, of each list with its introduction, and of
+    each conclusion ("Сондықтан …") with the sentence before it, which gives its reason."""
+    spans = split_sentences(text)
+    clauses = [c for span in spans for c in _clauses(text, span.start, span.end)]
     units = []
     for n, (a, b) in enumerate(clauses):
         units.append((a, b))
@@ -103,6 +126,9 @@ def _units(text: str) -> list[tuple[int, int]]:
             end = _list_end(text, clauses[n + 1 :])
             if end is not None:
                 units.append((a, end))
+    for before, span in itertools.pairwise(spans):
+        if _CONCLUSION.match(text, span.start):
+            units.append((before.start, span.end))
     return units
 
 
@@ -150,6 +176,7 @@ class Scorer:
         russian: bool = False,
         alternate: str = "",
         window: bool = False,
+        concepts: Sequence[Sequence[str]] = (),
     ) -> np.ndarray:
         """Support of `claim` by each sentence.
 
@@ -157,7 +184,11 @@ class Scorer:
         Russian or English question): its words count too, and the closer of the two
         embeddings is used. With `window`, a sentence's words are read together with
         the sentence before it in the same passage: "аталған саммит … 2017 жылы өтті"
-        names its summit only there.
+        names its summit only there. `concepts` (the glossary groups of a Russian or
+        English question, see `qa.query.Query.kazakh_concepts`) replace the claim's own
+        words in the overlap, each group counted once: the claim's Russian words never
+        match a Kazakh sentence, and a concept with four variants is no more telling
+        than one with one.
         """
         if not sentences:
             return np.zeros(0, dtype=np.float32)
@@ -165,16 +196,29 @@ class Scorer:
         sentence_vecs = self._embed([s.text for s in sentences], "passage")
         cosine = (sentence_vecs @ self._embed(claims, "query").T).max(axis=1)
         dense = np.clip((cosine - 0.76) / 0.14, 0.0, 1.0)
-        claim_tokens = set(tokenize(claim, russian=russian)) | set(tokenize(alternate))
+        groups = [[tokenize(v) for v in group] for group in concepts]
+        claim_tokens = (
+            {t for group in groups for variant in group for t in variant}
+            if concepts
+            else set(tokenize(claim, russian=russian)) | set(tokenize(alternate))
+        )
         sentence_tokens = [set(tokenize(s.text)) for s in sentences]
         read_tokens = _with_previous(sentences, sentence_tokens) if window else sentence_tokens
         weights = _idf(claim_tokens, sentence_tokens)
+        overlap = (
+            _concept_overlap(groups, weights, read_tokens)
+            if concepts
+            else [_overlap(weights, tokens) for tokens in read_tokens]
+        )
         claim_numbers = numbers_in(claim)
         number_home = _number_home(sentences, sentence_tokens, weights) if claim_numbers else {}
-        missing_names = _missing_names(claim, sentences, sentence_tokens, self.common_terms)
+        # A Russian claim spells names its own way ("Казахстан", not "Қазақстан").
+        missing_names = (
+            {} if russian else _missing_names(claim, sentences, sentence_tokens, self.common_terms)
+        )
         out = np.zeros(len(sentences), dtype=np.float32)
         for i, sentence in enumerate(sentences):
-            score = 0.55 * dense[i] + 0.45 * _overlap(weights, read_tokens[i])
+            score = 0.55 * dense[i] + 0.45 * overlap[i]
             if claim_numbers:
                 home_index = number_home.get(sentence.passage)
                 home = sentences[i if home_index is None else home_index].text
@@ -182,6 +226,34 @@ class Scorer:
                 score *= 0.35 + 0.65 * found
             out[i] = score * 0.5 ** missing_names.get(sentence.passage, 0)
         return out
+
+
+def _concept_overlap(
+    groups: Sequence[Sequence[list[str]]],
+    weights: dict[str, float],
+    tokens: Sequence[set[str]],
+) -> list[float]:
+    """Weighted share of the concepts each unit names (a concept: its best variant)."""
+    variants = [
+        [({t: weights[t] for t in variant}, _mean_weight(variant, weights)) for variant in group]
+        for group in groups
+    ]
+    group_weights = [max((w for _, w in group), default=0.0) for group in variants]
+    total = sum(group_weights)
+    if not total:
+        return [0.0] * len(tokens)
+    return [
+        sum(
+            weight * max((_overlap(v, unit) for v, _ in group), default=0.0)
+            for group, weight in zip(variants, group_weights, strict=True)
+        )
+        / total
+        for unit in tokens
+    ]
+
+
+def _mean_weight(tokens: Sequence[str], weights: dict[str, float]) -> float:
+    return sum(weights[t] for t in tokens) / len(tokens) if tokens else 0.0
 
 
 def _with_previous(sentences: Sequence[Sentence], tokens: list[set[str]]) -> list[set[str]]:
@@ -295,16 +367,26 @@ def select_evidence(
     keep_ratio: float = 0.6,
     russian: bool = False,
     alternate: str = "",
+    concepts: Sequence[Sequence[str]] = (),
+    followup: str = "",
 ) -> Evidence:
     """Score every sentence against the question and choose what the model should see.
 
     The model sees the best few sentences overall (at most `per_passage` from one
-    passage), and none scoring well below the best.
+    passage), and none scoring well below the best. A `followup` ("Ал бұл тізімде
+    нешінші орында?") is what `question` (its stand-alone form) asks for now: its own
+    words count as much as the whole, or the earlier question's topic would win.
     """
     sentences = passage_sentences(passages)
-    scores = scorer.scores(question, sentences, russian=russian, alternate=alternate, window=True)
+    scores = scorer.scores(
+        question, sentences, russian=russian, alternate=alternate, window=True, concepts=concepts
+    )
+    if followup and followup != question and sentences:
+        scores = 0.5 * scores + 0.5 * scorer.scores(followup, sentences, russian=russian)
     if sentences and asks_for_number(question):
         scores = scores + NUMBER_BONUS * np.array([bool(numbers_in(s.text)) for s in sentences])
+    if sentences and _ASKS_REASON.search(question):
+        scores = scores + REASON_BONUS * np.array([gives_reason(s.text) for s in sentences])
     evidence = Evidence(sentences, scores, [])
     per_passage_count = [0] * len(passages)
     for i in np.argsort(-scores):
@@ -319,6 +401,31 @@ def select_evidence(
 
 def asks_for_number(question: str) -> bool:
     return bool(_ASKS_NUMBER.search(question))
+
+
+def gives_reason(text: str) -> bool:
+    """A reason word in the unit; a leading "Сондықтан" gives none (its reason is before)."""
+    conclusion = _CONCLUSION.match(text)
+    return bool(_GIVES_REASON.search(text, conclusion.end() if conclusion else 0))
+
+
+def asks_for_count(question: str) -> bool:
+    """ "How many / how much" (not "which year" or "in what place")."""
+    return bool(_ASKS_COUNT.search(question)) and not _ASKS_YEAR.search(question)
+
+
+def gives_asked_value(question: str, sentences: Sequence[Sentence]) -> bool:
+    """False when the question asks for a year or a quantity and no sentence gives one."""
+    if _ASKS_YEAR.search(question):
+        return any(_YEAR.search(s.text) for s in sentences)
+    if asks_for_count(question):
+        return any(gives_quantity(s.text) for s in sentences)
+    return True
+
+
+def gives_quantity(text: str) -> bool:
+    """Whether a sentence states a quantity, in digits or words, a year not counting."""
+    return bool(_QUANTITY.search(_YEAR_PHRASE.sub(" ", text)))
 
 
 def disagreement(

@@ -209,14 +209,15 @@ def find_concepts(
     return sorted(chosen, key=lambda m: m.start)
 
 
-def kazakh_terms(
+def kazakh_concepts(
     question: str, language: str, glossary: tuple[Concept, ...] | None = None
-) -> list[str]:
-    """Kazakh search terms for a Russian ("ru") or English ("en") question.
+) -> list[tuple[str, ...]]:
+    """The Kazakh terms of a Russian ("ru") or English ("en") question, one group a concept.
 
-    The canonical term and the variants of every glossary concept found, plus the
-    numbers in the question, deduplicated (ignoring case) in question order. Any other
-    language gives [] (Kazakh needs no translation).
+    Each group holds the canonical term and the variants of one glossary concept found
+    (or one number of the question), in question order; a concept found twice is given
+    once. Any other language gives [] (Kazakh needs no translation). Kept apart, the
+    groups let a match count once per concept, however many variants it has.
     """
     language = (language or "").strip().lower()
     if language not in LANGUAGES:
@@ -229,14 +230,26 @@ def kazakh_terms(
         number = _NUMBER.fullmatch(token)
         if number and position not in covered:
             pieces.append((position, (number.group(1),)))
-    terms: list[str] = []
+    groups: list[tuple[str, ...]] = []
     seen: set[str] = set()
     for _, variants in sorted(pieces, key=lambda piece: piece[0]):
-        for term in variants:
-            if term.lower() not in seen:
-                seen.add(term.lower())
-                terms.append(term)
-    return terms
+        fresh = tuple(term for term in variants if term.lower() not in seen)
+        seen.update(term.lower() for term in fresh)
+        if fresh:
+            groups.append(fresh)
+    return groups
+
+
+def kazakh_terms(
+    question: str, language: str, glossary: tuple[Concept, ...] | None = None
+) -> list[str]:
+    """Kazakh search terms for a Russian ("ru") or English ("en") question.
+
+    The canonical term and the variants of every glossary concept found, plus the
+    numbers in the question, deduplicated (ignoring case) in question order. Any other
+    language gives [] (Kazakh needs no translation).
+    """
+    return [term for group in kazakh_concepts(question, language, glossary) for term in group]
 
 
 def translate_query(question: str, language: str) -> str:

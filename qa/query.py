@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qa.cleaning import clean_text
-from qa.glossary import translate_query
+from qa.glossary import kazakh_concepts
 from qa.language import query_variant
 from qa.lexical import is_stopword
 
@@ -28,7 +28,13 @@ class Query:
     text: str  # as typed
     variant: str  # kk, ru, en, kk-latn, kk-arab
     cyrillic: str  # what search matches
-    kazakh_terms: str = ""  # for Russian and English: Kazakh terms from the domain glossary
+    # For Russian and English: the Kazakh terms of the domain glossary, one group a concept.
+    kazakh_concepts: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def kazakh_terms(self) -> str:
+        """The glossary's Kazakh terms as one search string ("" for a Kazakh question)."""
+        return " ".join(term for group in self.kazakh_concepts for term in group)
 
     @property
     def language(self) -> str:
@@ -43,7 +49,11 @@ def prepare_query(text: str) -> Query:
     if len(text) > MAX_QUERY_CHARS:  # a pasted document is not a question; keep its start
         text = text[:MAX_QUERY_CHARS]
     variant, cyrillic = query_variant(text)
-    terms = translate_query(text, variant) if variant in ("ru", "en") else ""
+    groups = kazakh_concepts(text, variant) if variant in ("ru", "en") else []
     # Question words alone ("Какова…?" → "қандай") carry no topic: keep content terms only.
-    terms = " ".join(w for w in terms.split() if not is_stopword(w))
-    return Query(text=text, variant=variant, cyrillic=clean_text(cyrillic), kazakh_terms=terms)
+    concepts = tuple(
+        kept for group in groups if (kept := tuple(t for t in group if not is_stopword(t)))
+    )
+    return Query(
+        text=text, variant=variant, cyrillic=clean_text(cyrillic), kazakh_concepts=concepts
+    )

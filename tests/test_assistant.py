@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from qa.assistant import UNVERIFIED_NOTICE, Assistant, is_grounded_rewrite
+from qa.assistant import UNVERIFIED_NOTICE, WRONG_LANGUAGE_NOTICE, Assistant, is_grounded_rewrite
 from qa.index import Index
 from qa.types import Answer, Document
 
@@ -183,3 +183,31 @@ def test_a_rewrite_must_carry_the_history_and_invent_no_number():
     assert not is_grounded_rewrite("Ал 2009 жылы ше.", followup, history)  # carried nothing
     invented = "1985 жылы ИКҰ-ға мүше мемлекеттердің жалпы ішкі өнімі қанша болды?"
     assert not is_grounded_rewrite(invented, followup, history)
+
+
+def test_an_answer_in_the_wrong_language_becomes_a_translated_quote(
+    corpus_index, ollama_double, monkeypatch
+):
+    monkeypatch.setenv("OLLAMA_HOST", ollama_double.url)
+    ollama_double.replies = [
+        # Supported and cited, but Kazakh: the passages' language, not the question's.
+        "Сомалидегі гуманитарлық дағдарыстың салдарын жоюға 350 млн. АҚШ долларын жұмылдырды [1].",
+        "Kazakhstan mobilised 350 million US dollars for the humanitarian crisis in Somalia",
+    ]
+    assistant = Assistant(corpus_index, llm="ollama:qwen2.5:3b")
+    answer = assistant.ask("How much money did Kazakhstan mobilise for the crisis in Somalia?")
+    assert WRONG_LANGUAGE_NOTICE in answer.notices
+    assert "350 million" in answer.text and "жұмылдыр" not in answer.text
+    assert _relevant(answer, "350")
+
+
+def test_a_translation_that_stays_kazakh_is_not_passed_off_as_one(
+    corpus_index, ollama_double, monkeypatch
+):
+    monkeypatch.setenv("OLLAMA_HOST", ollama_double.url)
+    ollama_double.replies = ["Сомалидегі дағдарысқа 350 млн. АҚШ доллары жұмылдырылды"]
+    assistant = Assistant(corpus_index, llm="ollama:qwen2.5:3b", compose="quote")
+    answer = assistant.ask("How much money did Kazakhstan mobilise for the crisis in Somalia?")
+    # The model's "translation" is Kazakh: the answer is the document's own sentence, quoted.
+    assert answer.text.startswith("«") and "350" in answer.text
+    assert _relevant(answer, "350")

@@ -3,7 +3,8 @@
 import pytest
 
 from qa.citations import UNSUPPORTED_FLAG, check_citations, restates
-from qa.evidence import Scorer, passage_sentences, select_evidence
+from qa.evidence import Scorer, gives_asked_value, passage_sentences, select_evidence
+from qa.query import prepare_query
 from qa.types import Passage
 
 
@@ -115,6 +116,85 @@ def test_a_question_s_first_word_is_not_taken_for_a_name(scorer):
     named = scorer.scores("Сомалидегі мақала Қазақстанның рөлін қарастырады.", sentences)[0]
     plain = scorer.scores("Бұл мақала Қазақстанның рөлін қарастырады.", sentences)[0]
     assert named < 0.7 * plain
+
+
+def test_russian_question_finds_the_kazakh_sentence_that_answers_it(scorer):
+    # The Russian abstract shares the question's words; the Kazakh sentence holds the answer.
+    abstract = _passage(
+        "abstract", "Данная статья рассматривает роль Казахстана в председательстве в ОИС СМИД."
+    )
+    handover = _passage(
+        "handover",
+        "Қазақстан Республикасы 15-16 қарашадағы 39-сессияда салтанатты түрде «Бейбітшілік, "
+        "ынтымақтастық, Даму» ұранымен өткен Ислам ынтымақтастық ұйымының Сыртқы істер "
+        "министрлер кеңесінің төрағалығын Джубиттиге берді.",
+    )
+    query = prepare_query(
+        "Кому Казахстан передал председательство в Совете министров иностранных дел ОИС?"
+    )
+    evidence = select_evidence(
+        scorer,
+        query.text,
+        [abstract, handover],
+        russian=True,
+        alternate=query.kazakh_terms,
+        concepts=query.kazakh_concepts,
+    )
+    assert evidence.top()[0].text.startswith("Қазақстан Республикасы")
+    # The Russian spelling of a name ("Казахстан") is no name the passage lacks.
+    sentences = passage_sentences([handover])
+    named = scorer.scores("Казахстан передал председательство", sentences, russian=True)[0]
+    plain = scorer.scores("казахстан передал председательство", sentences, russian=True)[0]
+    assert named > 0.8 * plain  # a missing name would halve it
+
+
+def test_a_why_question_gets_the_reason_with_its_conclusion(scorer):
+    policy = _passage(
+        "policy",
+        "Қазақстан көпвекторлы сыртқы саясат ұстанады. Қазіргі геосаяси жағдайда барлық "
+        "тараппен бірдей тең қарым-қатынас орнату барған сайын күрделеніп келеді. Сондықтан "
+        "көпвекторлы саясаттың прагматикалық және нәтижеге бағытталған қырларын күшейту қажет.",
+    )
+    question = "Неліктен көпвекторлы саясаттың прагматикалық қырын күшейту керек?"
+    best = select_evidence(scorer, question, [policy]).top()[0]
+    # The conclusion alone repeats the question; the sentence before it is the reason.
+    assert "күрделеніп" in best.text and best.text.rstrip(".").endswith("қажет")
+
+
+def test_a_followup_s_own_words_count_as_much_as_the_earlier_question(scorer):
+    ranking = _passage(
+        "ranking",
+        "Ұйымға мүше ЖІӨ ірі көлемде болған мемлекеттерге Индонезия, Түркия, Иран, Сауд "
+        "Арабиясы жатады. Қазақстан 12-ші орында тұр.",
+    )
+    earlier = "ИКҰ-ға мүше елдердің ішінде ЖІӨ көлемі ең ірі мемлекеттер қайсы?"
+    followup = "Қазақстан бұл тізімде нешінші орында тұр?"
+    joined = f"{earlier} {followup}"
+    assert select_evidence(scorer, joined, [ranking]).top()[0].text.startswith("Ұйымға")
+    focused = select_evidence(scorer, joined, [ranking], followup=followup)
+    assert focused.top()[0].text.startswith("Қазақстан 12")
+
+
+def test_a_year_or_a_count_must_be_in_what_would_be_quoted(scorer):
+    undof = passage_sentences(
+        [
+            _passage(
+                "undof",
+                "2024 жылы Қазақстан БҰҰ-ның Голан жоталарындағы UNDOF миссиясына ұлттық "
+                "бітімгерлік контингент жіберді.",
+            )
+        ]
+    )
+    assert not gives_asked_value("Қазақстан UNDOF миссиясына неше әскери жіберді?", undof)
+    assert gives_asked_value("Қазақстан UNDOF миссиясына қай жылы контингент жіберді?", undof)
+    assert gives_asked_value("Қазақстан UNDOF миссиясына кімді жіберді?", undof)
+    members = passage_sentences([_passage("members", "Қазір ұйымға 57 мемлекет мүше.")])
+    assert gives_asked_value("Ұйымға неше мемлекет мүше?", members)
+    assert not gives_asked_value("Ұйымға қай жылы мүше болды?", members)
+    assert gives_asked_value(
+        "Шамамен қанша іс-шара өткізілді?",
+        passage_sentences([_passage("events", "Қазақстан екі жүзге жуық іс-шара өткізді.")]),
+    )  # a quantity in words
 
 
 def test_refusal_is_recognised(scorer):

@@ -15,6 +15,7 @@ import pytest
 from qa.glossary import (
     GlossaryError,
     find_concepts,
+    kazakh_concepts,
     kazakh_terms,
     load_glossary,
     parse_glossary,
@@ -306,3 +307,14 @@ def test_every_russian_and_english_gold_question_gets_kazakh_terms() -> None:
     for row in GOLD_ROWS:
         if row["lang"].startswith("kk"):
             assert kazakh_terms(row["question"], row["lang"]) == []
+
+
+def test_concepts_keep_each_concept_s_variants_together() -> None:
+    glossary = _tiny("мүше|мүшелік\tвступ|член\tjoin|member", "ислам\tисламск\tislamic")
+    groups = kazakh_concepts(
+        "Когда Казахстан вступил в исламскую организацию в 1995?", "ru", glossary
+    )
+    assert groups == [("мүше", "мүшелік"), ("ислам",), ("1995",)]
+    # A concept met twice is one group; the flat terms are the groups joined.
+    assert kazakh_concepts("member and member", "en", glossary) == [("мүше", "мүшелік")]
+    assert kazakh_terms("Kazakhstan joined in 1995", "en", glossary) == ["мүше", "мүшелік", "1995"]
