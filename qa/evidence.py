@@ -58,6 +58,8 @@ _CONCLUSION = re.compile(
     r"\s*(?:сондықтан|сол себепті|осы себепті|осыған байланысты|осылайша|поэтому|therefore)\b",
     re.IGNORECASE,
 )
+# A sentence that announces what the next one says ("… бірқатар факторларға байланысты").
+_ANNOUNCES = re.compile(r"\b(?:бірқатар|мынадай|мыналар|төмендегі|келесідей)\b", re.IGNORECASE)
 # Questions that ask for a reason, and the words that give one.
 _ASKS_REASON = re.compile(r"\b(?:неге|неліктен|не үшін|почему|зачем|why)\b", re.IGNORECASE)
 _GIVES_REASON = re.compile(
@@ -65,6 +67,15 @@ _GIVES_REASON = re.compile(
     re.IGNORECASE,
 )
 REASON_BONUS = 0.08
+# "Риззат Тасым кім?": who someone is. The answer describes them where they are named
+# ("саясаттанушы Риззат Тасым …"), not where they are quoted ("Риззат Тасымның айтуынша").
+_ASKS_WHO_IS = re.compile(
+    r"^\s*(?:кто так(?:ой|ая)\s+|who (?:is|was)\s+)?(?P<name>[^?]+?)"
+    r"(?:\s+(?:кім|кім болған|деген кім))?\s*\?\s*$",
+    re.IGNORECASE,
+)
+_DESCRIBED = "(?:^|[^\\w])[а-яәғқңөұүһіё]+,?\\s+{name}(?![\\w])"
+DESCRIPTION_BONUS = 0.12
 
 
 @dataclass(frozen=True)
@@ -115,8 +126,9 @@ def passage_sentences(passages: Sequence[Passage]) -> list[Sentence]:
 
 
 def _units(text: str) -> list[tuple[int, int]]:
-    """Spans of the clauses of every sentence, of each list with its introduction, and of
-    each conclusion ("Сондықтан …") with the sentence before it, which gives its reason."""
+    """Spans of the clauses of every sentence, of each list with its introduction, of
+    each conclusion ("Сондықтан …") with the sentence before it, which gives its reason,
+    and of each announcement ("бірқатар факторларға байланысты") with the one after it."""
     spans = split_sentences(text)
     clauses = [c for span in spans for c in _clauses(text, span.start, span.end)]
     units = []
@@ -129,6 +141,8 @@ def _units(text: str) -> list[tuple[int, int]]:
     for before, span in itertools.pairwise(spans):
         if _CONCLUSION.match(text, span.start):
             units.append((before.start, span.end))
+        elif _ANNOUNCES.search(text, before.start, before.end):
+            units.append((before.start, span.end))  # "… бірқатар факторларға байланысты." + one
     return units
 
 
@@ -324,12 +338,20 @@ def _idf(tokens: set[str], documents: Sequence[set[str]]) -> dict[str, float]:
 
 
 def _matches(token: str, tokens: set[str]) -> bool:
-    """Exact stem match, or a shared prefix of 4+ letters (мүше ~ мүшелікке)."""
+    """Exact stem match, one 4+ letter stem starting the other (мүше ~ мүшелікке), or
+    stems that differ only in their last letter past 5 shared ones (сайлан ~ сайлау:
+    the verb's voice, which the stemmer leaves on)."""
     if token in tokens:
         return True
     if len(token) < 4:
         return False
-    return any(len(t) >= 4 and (t.startswith(token) or token.startswith(t)) for t in tokens)
+    return any(len(t) >= 4 and _related(token, t) for t in tokens)
+
+
+def _related(a: str, b: str) -> bool:
+    if a.startswith(b) or b.startswith(a):
+        return True
+    return len(a) == len(b) >= 6 and a[:-1] == b[:-1]
 
 
 def _overlap(weights: dict[str, float], tokens: set[str]) -> float:
@@ -385,6 +407,12 @@ def select_evidence(
         scores = 0.5 * scores + 0.5 * scorer.scores(followup, sentences, russian=russian)
     if sentences and asks_for_number(question):
         scores = scores + NUMBER_BONUS * np.array([bool(numbers_in(s.text)) for s in sentences])
+    person = who_is(question)
+    if sentences and person:
+        described = re.compile(_DESCRIBED.format(name=re.escape(person)))
+        scores = scores + DESCRIPTION_BONUS * np.array(
+            [bool(described.search(s.text)) for s in sentences]
+        )
     if sentences and _ASKS_REASON.search(question):
         scores = scores + REASON_BONUS * np.array([gives_reason(s.text) for s in sentences])
     evidence = Evidence(sentences, scores, [])
@@ -401,6 +429,17 @@ def select_evidence(
 
 def asks_for_number(question: str) -> bool:
     return bool(_ASKS_NUMBER.search(question))
+
+
+def who_is(question: str) -> str:
+    """The name a "who is X?" question asks about ("" for any other question)."""
+    if not re.search(r"\bкім\b|кто так|\bwho (?:is|was)\b", question, re.IGNORECASE):
+        return ""
+    match = _ASKS_WHO_IS.match(question)
+    name = match.group("name").strip() if match else ""
+    # A name is one to three capitalised words; "Ұйымды кім басқарады?" asks no definition.
+    words = name.split()
+    return name if 0 < len(words) <= 3 and all(w[:1].isupper() for w in words) else ""
 
 
 def gives_reason(text: str) -> bool:

@@ -161,6 +161,17 @@ def test_a_why_question_gets_the_reason_with_its_conclusion(scorer):
     assert "күрделеніп" in best.text and best.text.rstrip(".").endswith("қажет")
 
 
+def test_an_announced_reason_comes_with_the_sentence_that_gives_it(scorer):
+    ties = _passage(
+        "ties",
+        "Бұл ынтымақтастық бірқатар факторларға байланысты өте маңызды. Ұйымдағы экономикалық "
+        "жағынан дамыған елдердің көпшілігі Қазақстанның сауда-экономикалық және "
+        "инвестициялық әріптестері болып табылады.",
+    )
+    question = "Қазақстан үшін ИЫҰ-мен ынтымақтастық неге маңызды?"
+    assert "әріптестері" in select_evidence(scorer, question, [ties]).top()[0].text
+
+
 def test_a_followup_s_own_words_count_as_much_as_the_earlier_question(scorer):
     ranking = _passage(
         "ranking",
@@ -173,6 +184,35 @@ def test_a_followup_s_own_words_count_as_much_as_the_earlier_question(scorer):
     assert select_evidence(scorer, joined, [ranking]).top()[0].text.startswith("Ұйымға")
     focused = select_evidence(scorer, joined, [ranking], followup=followup)
     assert focused.top()[0].text.startswith("Қазақстан 12")
+
+
+def test_who_is_question_gets_the_description_not_a_quote_of_the_person(scorer):
+    expert = _passage(
+        "expert",
+        "Саясаттанушы, халықаралық қатынастар жөніндегі сарапшы Риззат Тасым Қазақстанның "
+        "халықаралық аренадағы орны дәл осы көпвекторлы саясаттың нәтижесі екенін атап өтті. "
+        "Риззат Тасымның айтуынша, ендігі міндет – көпвекторлы саясаттың нәтижеге "
+        "бағытталған, прагматикалық қырын күшейту.",
+    )
+    best = select_evidence(scorer, "Риззат Тасым кім?", [expert]).top()[0]
+    assert best.text.startswith("Саясаттанушы")
+
+
+def test_a_verb_s_voice_does_not_hide_it(scorer):
+    # "сайланды" (was elected) and "сайлау" (election) differ in the stem's last letter.
+    interview = _passage(
+        "interview",
+        "алқалы жиыннан кейін ислам ынтымақтастығы ұйымында Қазақстанның мүддесін қорғап "
+        "жүрген дипломат, ұйым бас хатшысының ғылым және технологиялар жөніндегі орынбасары, "
+        "сондай- ақ, «бейбітшілік, қауіпсіздік және жанжалдарды шешу» бөлімінің басшысы "
+        "асқар мусиновпен сұхбаттасудың мүмкіндігі туды. ал 2017 -жылдың мамыр айында "
+        "бәнгладеш Астанасы дәккәда өткен сыртқы істер министрлерінің жиналысында Қазақстан "
+        "тарапының ұсынысы бойынша, мен ИЫҰ-ның бас хатшысының орынбасары лауазымына ашық "
+        "сайлау барысында лайықты деп танылдым.",
+    )
+    question = "Мусинов ИЫҰ бас хатшысының орынбасары болып қай қалада сайланды?"
+    best = select_evidence(scorer, question, [interview]).top()[0]
+    assert "дәккәда" in best.text
 
 
 def test_a_year_or_a_count_must_be_in_what_would_be_quoted(scorer):
