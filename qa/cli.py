@@ -188,9 +188,11 @@ def ask(
     """Answer a question from the documents, streaming, then list the cited passages."""
     from qa.assistant import Assistant
     from qa.index import ensure_index
+    from qa.query import prepare_query
     from qa.types import Answer
 
     with friendly_errors():
+        prepare_query(question)  # an empty question is refused before any model loads
         with progress_bar() as progress:
             opened = ensure_index(index_dir, progress=progress, notify=err.print)
         assistant = Assistant(opened, llm=llm, k=k, mode=mode, compose=compose)

@@ -74,6 +74,17 @@ def test_empty_question_is_a_clear_error(small_index):
     assert "Traceback" not in result.output
 
 
+def test_empty_question_is_refused_before_any_index_or_model_opens(tmp_path, monkeypatch):
+    from ollama_double import down_url
+
+    monkeypatch.setenv("OLLAMA_HOST", down_url())  # opening the backend would fail
+    missing = tmp_path / "no-index-here"
+    result = runner.invoke(app, ["ask", "?", "--llm", "ollama", "--index", str(missing)])
+    assert result.exit_code == 1
+    assert "empty" in result.output and "Ollama" not in result.output
+    assert not missing.exists()  # no index was built for a question that cannot be asked
+
+
 def test_ollama_down_is_a_clear_error(small_index, monkeypatch):
     from ollama_double import down_url
 
