@@ -405,16 +405,7 @@ def select_evidence(
     )
     if followup and followup != question and sentences:
         scores = 0.5 * scores + 0.5 * scorer.scores(followup, sentences, russian=russian)
-    if sentences and asks_for_number(question):
-        scores = scores + NUMBER_BONUS * np.array([bool(numbers_in(s.text)) for s in sentences])
-    person = who_is(question)
-    if sentences and person:
-        described = re.compile(_DESCRIBED.format(name=re.escape(person)))
-        scores = scores + DESCRIPTION_BONUS * np.array(
-            [bool(described.search(s.text)) for s in sentences]
-        )
-    if sentences and _ASKS_REASON.search(question):
-        scores = scores + REASON_BONUS * np.array([gives_reason(s.text) for s in sentences])
+    scores = scores + _answer_kind_bonus(question, sentences)
     evidence = Evidence(sentences, scores, [])
     per_passage_count = [0] * len(passages)
     for i in np.argsort(-scores):
@@ -425,6 +416,22 @@ def select_evidence(
             evidence.chosen.append(int(i))
     evidence.chosen.sort()
     return evidence
+
+
+def _answer_kind_bonus(question: str, sentences: Sequence[Sentence]) -> np.ndarray:
+    """Extra score for units of the kind the question asks for: a number for "when /
+    how many", a description for "who is X?", a reason for "why"."""
+    bonus = np.zeros(len(sentences), dtype=np.float32)
+    if not sentences:
+        return bonus
+    if asks_for_number(question):
+        bonus += NUMBER_BONUS * np.array([bool(numbers_in(s.text)) for s in sentences])
+    if person := who_is(question):
+        described = re.compile(_DESCRIBED.format(name=re.escape(person)))
+        bonus += DESCRIPTION_BONUS * np.array([bool(described.search(s.text)) for s in sentences])
+    if _ASKS_REASON.search(question):
+        bonus += REASON_BONUS * np.array([gives_reason(s.text) for s in sentences])
+    return bonus
 
 
 def asks_for_number(question: str) -> bool:
