@@ -217,6 +217,11 @@ class Assistant:
             answer.notices.append(WRONG_LANGUAGE_NOTICE)
         return checked
 
+    def answer_notices(self, answer: Answer) -> list[str]:
+        """What happened to this answer ("quoting instead", "cancelled"): its notices
+        after the ones every answer of this assistant carries (how the backend opened)."""
+        return answer.notices[len(self.notices) :]
+
     def quotes(self, language: str) -> bool:
         """Whether the answer to a question in `language` is quoted rather than generated."""
         if self.compose == "auto":

@@ -211,6 +211,8 @@ def ask(
             print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
             return
         console.print()
+        for notice in assistant.answer_notices(answer):  # why the checked text differs
+            err.print(f"[yellow]{escape(notice)}[/]")
         _print_checked_answer(answer)
 
 

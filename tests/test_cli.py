@@ -128,3 +128,23 @@ def test_damaged_index_is_explained(small_index, tmp_path):
     result = runner.invoke(app, ["search", "UNIFIL", "--index", str(copy)])
     assert result.exit_code == 1
     assert "damaged" in result.output and "kenes index" in result.output
+
+
+def test_ask_says_why_the_answer_differs_from_what_streamed(
+    small_index, ollama_double, monkeypatch
+):
+    from qa.assistant import WRONG_LANGUAGE_NOTICE
+
+    monkeypatch.setenv("OLLAMA_HOST", ollama_double.url)
+    ollama_double.replies = [
+        "Сомалидегі дағдарыстың салдарын жоюға 350 млн АҚШ доллары жұмылдырылды [1].",
+        "350 million US dollars were mobilised to overcome the crisis in Somalia",
+    ]
+    question = "How much money was mobilised for the crisis in Somalia?"
+    result = runner.invoke(
+        app, ["ask", question, "--llm", "ollama:qwen2.5:3b", "--index", str(small_index)]
+    )
+    assert result.exit_code == 0, result.output
+    streamed, checked = result.output.split("checked answer")
+    assert "жұмылдырылды" in streamed and WRONG_LANGUAGE_NOTICE in streamed
+    assert "350 million" in checked

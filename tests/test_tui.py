@@ -80,6 +80,7 @@ def double(shared_double: OllamaDouble) -> OllamaDouble:
     shared_double.chunk_chars = 5
     shared_double.stream_error = None
     shared_double.requests.clear()
+    shared_double.replies.clear()
     return shared_double
 
 
@@ -442,6 +443,23 @@ async def test_ollama_down_during_an_answer_is_an_error_not_a_crash(
         assert message.has_class("-failed")
         assert any("ollama serve" in e for e in errors(shown))
         assert app.is_running and not app.is_answering
+
+
+async def test_an_answer_that_was_replaced_says_why_under_it(
+    ollama_assistant: Assistant, double: OllamaDouble
+) -> None:
+    # The model streams a Kazakh answer to an English question; the checked answer is
+    # the translated quote, and the line under it says so.
+    double.replies = [
+        "Сомалидегі дағдарыстың салдарын жоюға 350 млн АҚШ доллары жұмылдырылды [1].",
+        "Kazakhstan mobilised 350 million US dollars for the crisis in Somalia",
+    ]
+    app = KenesApp(assistant=ollama_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        message = await ask(pilot, app, "How much money was mobilised for Somalia?")
+        meta = str(message.query_one(".answer-meta", Static).render())
+        assert "350 million" in message.text
+        assert "question's language" in meta
 
 
 async def test_a_damaged_index_is_explained_and_questions_wait(tmp_path: Path) -> None:

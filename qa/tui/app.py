@@ -420,7 +420,9 @@ class KenesApp(App[None]):
         turn = message.turn
         if turn is not self.turn:
             return
-        await turn.message.finish(message.answer)
+        assistant = self.assistant
+        notices = assistant.answer_notices(message.answer) if assistant is not None else []
+        await turn.message.finish(message.answer, notices)
         self.chat.keep_up()
         self._save_answer(turn, message.answer)
         self.status.timings = message.answer.timings

@@ -9,6 +9,8 @@ and move between its citations with ←/→, Enter opens the selected one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -48,9 +50,10 @@ class QuestionMessage(Markdown):
         self.question = question
 
 
-def meta_line(answer: Answer) -> str:
-    """The line under an answer: where it came from and what the checker found."""
-    parts = [f"{answer.backend} · {answer.model}"]
+def meta_line(answer: Answer, notices: Sequence[str] = ()) -> str:
+    """The line under an answer: where it came from, what the checker found, and what
+    happened to it (`notices`: "quoting instead", …)."""
+    parts = [f"{answer.backend} · {answer.model}", *notices]
     if answer.refused:
         parts.append("no answer in the documents")
     else:
@@ -132,13 +135,13 @@ class AnswerMessage(Vertical, can_focus=True):
             self._stream = None
         self.remove_class("-streaming")
 
-    async def finish(self, answer: Answer) -> None:
+    async def finish(self, answer: Answer, notices: Sequence[str] = ()) -> None:
         """Replace the streamed text, once, with the checked answer and its live marks."""
         await self._stop_stream()
         self.answer = answer
         self.text = answer.text
         await self.query_one(".answer-text", Markdown).update(link_citations(answer.text))
-        self._set_meta(meta_line(answer))
+        self._set_meta(meta_line(answer, notices))
         self.set_class(answer.refused, "-refused")
 
     async def stop(self, note: str, state: str) -> None:
