@@ -32,6 +32,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 DEFAULT_REPLY = "Сомалиге 350 млн АҚШ доллары бөлінді [1]. Қазақстан 1995 жылдан мүше [2]."
+#: A model that answers an English question about Somalia in Kazakh (supported and cited,
+#: but not the question's language), then translates the quote it is given.
+WRONG_LANGUAGE_REPLIES = (
+    "Сомалидегі гуманитарлық дағдарыстың салдарын жоюға 350 млн. АҚШ долларын жұмылдырды [1].",
+    "Kazakhstan mobilised 350 million US dollars for the humanitarian crisis in Somalia",
+)
 
 
 @dataclass

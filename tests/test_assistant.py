@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from ollama_double import WRONG_LANGUAGE_REPLIES
 
 from qa.assistant import UNVERIFIED_NOTICE, WRONG_LANGUAGE_NOTICE, Assistant, is_grounded_rewrite
 from qa.index import Index
@@ -189,11 +190,7 @@ def test_an_answer_in_the_wrong_language_becomes_a_translated_quote(
     corpus_index, ollama_double, monkeypatch
 ):
     monkeypatch.setenv("OLLAMA_HOST", ollama_double.url)
-    ollama_double.replies = [
-        # Supported and cited, but Kazakh: the passages' language, not the question's.
-        "Сомалидегі гуманитарлық дағдарыстың салдарын жоюға 350 млн. АҚШ долларын жұмылдырды [1].",
-        "Kazakhstan mobilised 350 million US dollars for the humanitarian crisis in Somalia",
-    ]
+    ollama_double.replies = list(WRONG_LANGUAGE_REPLIES)
     assistant = Assistant(corpus_index, llm="ollama:qwen2.5:3b")
     answer = assistant.ask("How much money did Kazakhstan mobilise for the crisis in Somalia?")
     assert WRONG_LANGUAGE_NOTICE in answer.notices

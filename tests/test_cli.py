@@ -133,18 +133,17 @@ def test_damaged_index_is_explained(small_index, tmp_path):
 def test_ask_says_why_the_answer_differs_from_what_streamed(
     small_index, ollama_double, monkeypatch
 ):
+    from ollama_double import WRONG_LANGUAGE_REPLIES
+
     from qa.assistant import WRONG_LANGUAGE_NOTICE
 
     monkeypatch.setenv("OLLAMA_HOST", ollama_double.url)
-    ollama_double.replies = [
-        "Сомалидегі дағдарыстың салдарын жоюға 350 млн АҚШ доллары жұмылдырылды [1].",
-        "350 million US dollars were mobilised to overcome the crisis in Somalia",
-    ]
+    ollama_double.replies = list(WRONG_LANGUAGE_REPLIES)
     question = "How much money was mobilised for the crisis in Somalia?"
     result = runner.invoke(
         app, ["ask", question, "--llm", "ollama:qwen2.5:3b", "--index", str(small_index)]
     )
     assert result.exit_code == 0, result.output
     streamed, checked = result.output.split("checked answer")
-    assert "жұмылдырылды" in streamed and WRONG_LANGUAGE_NOTICE in streamed
+    assert "жұмылдырды" in streamed and WRONG_LANGUAGE_NOTICE in streamed
     assert "350 million" in checked

@@ -29,9 +29,13 @@ from qa.tui.widgets import AnswerMessage, ChatLog, IndexingPanel, QuestionMessag
 from qa.types import Citation, Timings
 
 try:
-    from tests.ollama_double import OllamaDouble, down_url
+    from tests.ollama_double import WRONG_LANGUAGE_REPLIES, OllamaDouble, down_url
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-    from ollama_double import OllamaDouble, down_url  # type: ignore[no-redef]
+    from ollama_double import (  # type: ignore[no-redef]
+        WRONG_LANGUAGE_REPLIES,
+        OllamaDouble,
+        down_url,
+    )
 
 SOMALIA = "Сомалидегі гуманитарлық дағдарысқа Қазақстан қанша қаржы жұмылдырды?"
 SIZE = (120, 34)
@@ -450,10 +454,7 @@ async def test_an_answer_that_was_replaced_says_why_under_it(
 ) -> None:
     # The model streams a Kazakh answer to an English question; the checked answer is
     # the translated quote, and the line under it says so.
-    double.replies = [
-        "Сомалидегі дағдарыстың салдарын жоюға 350 млн АҚШ доллары жұмылдырылды [1].",
-        "Kazakhstan mobilised 350 million US dollars for the crisis in Somalia",
-    ]
+    double.replies = list(WRONG_LANGUAGE_REPLIES)
     app = KenesApp(assistant=ollama_assistant)
     async with app.run_test(size=SIZE) as pilot:
         message = await ask(pilot, app, "How much money was mobilised for Somalia?")
