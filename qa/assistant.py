@@ -205,17 +205,20 @@ class Assistant:
             russian=russian,
             question=request.question,
         )
-        if not checked.refused and not checked.citations:
+        if checked.refused:
+            return checked
+        if not checked.citations:
             # The model answered, but nothing it said is in the passages (or it only
             # restated the question): show the passages' own best sentences instead.
-            checked = self._quoted(request, answer.language, russian)
-            answer.notices.append(UNVERIFIED_NOTICE)
-        elif not checked.refused and not _written_in(checked.text, answer.language):
+            notice = UNVERIFIED_NOTICE
+        elif not _written_in(checked.text, answer.language):
             # A small model reading Kazakh passages often answers in Kazakh whatever
             # it is told: translate the quotes rather than show a Russian reader Kazakh.
-            checked = self._quoted(request, answer.language, russian)
-            answer.notices.append(WRONG_LANGUAGE_NOTICE)
-        return checked
+            notice = WRONG_LANGUAGE_NOTICE
+        else:
+            return checked
+        answer.notices.append(notice)
+        return self._quoted(request, answer.language, russian)
 
     def answer_notices(self, answer: Answer) -> list[str]:
         """What happened to this answer ("quoting instead", "cancelled"): its notices
