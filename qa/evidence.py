@@ -71,10 +71,13 @@ REASON_BONUS = 0.08
 # ("саясаттанушы Риззат Тасым …"), not where they are quoted ("Риззат Тасымның айтуынша").
 _ASKS_WHO_IS = re.compile(
     r"^\s*(?:кто так(?:ой|ая)\s+|who (?:is|was)\s+)?(?P<name>[^?]+?)"
-    r"(?:\s+(?:кім|кім болған|деген кім))?\s*\?\s*$",
+    r"(?:\s+(?:кім|кім болған|деген кім|(?:\S+(?:да|де|та|те)\s+)?қандай қызмет атқарады))?"
+    r"\s*\?\s*$",
     re.IGNORECASE,
 )
-_DESCRIBED = "(?:^|[^\\w])[а-яәғқңөұүһіё]+,?\\s+{name}(?![\\w])"
+# A lower-case word before the name, which may be inflected and, read from Arabic
+# script, lower-case itself ("… бөлімінің басшысы асқар мусиновпен").
+_DESCRIBED = "(?:^|[^\\w])[а-яәғқңөұүһіё]+,?\\s+(?i:{name})[а-яәғқңөұүһіё]{{0,4}}(?![\\w])"
 DESCRIPTION_BONUS = 0.12
 
 
@@ -191,6 +194,7 @@ class Scorer:
         alternate: str = "",
         window: bool = False,
         concepts: Sequence[Sequence[str]] = (),
+        titles: Sequence[str] = (),
     ) -> np.ndarray:
         """Support of `claim` by each sentence.
 
@@ -202,7 +206,9 @@ class Scorer:
         English question, see `qa.query.Query.kazakh_concepts`) replace the claim's own
         words in the overlap, each group counted once: the claim's Russian words never
         match a Kazakh sentence, and a concept with four variants is no more telling
-        than one with one.
+        than one with one. `titles` (per passage, as `Sentence.passage` numbers them)
+        lend their names to every sentence of the passage: an interview's answers never
+        repeat the name of the man its title says is speaking.
         """
         if not sentences:
             return np.zeros(0, dtype=np.float32)
@@ -216,7 +222,8 @@ class Scorer:
             if concepts
             else set(tokenize(claim, russian=russian)) | set(tokenize(alternate))
         )
-        sentence_tokens = [set(tokenize(s.text)) for s in sentences]
+        titled = _titled_names(claim_tokens, titles, self.common_terms)
+        sentence_tokens = [set(tokenize(s.text)) | titled.get(s.passage, set()) for s in sentences]
         read_tokens = _with_previous(sentences, sentence_tokens) if window else sentence_tokens
         weights = _idf(claim_tokens, sentence_tokens)
         overlap = (
@@ -275,6 +282,27 @@ def _with_previous(sentences: Sequence[Sentence], tokens: list[set[str]]) -> lis
         own | tokens[i - 1] if i and sentences[i - 1].passage == s.passage else own
         for i, (s, own) in enumerate(zip(sentences, tokens, strict=True))
     ]
+
+
+def _titled_names(
+    claim_tokens: set[str], titles: Sequence[str], common: frozenset[str]
+) -> dict[int, set[str]]:
+    """Per passage, the claim's words that its document's title names."""
+    found = {}
+    for passage, title in enumerate(titles):
+        title_names = {t for name in _title_names(title) for t in tokenize(name)}
+        if mentioned := {t for t in claim_tokens if _matches(t, title_names - common)}:
+            found[passage] = mentioned
+    return found
+
+
+def _title_names(title: str) -> list[str]:
+    """The title's capitalised words; its first only when the next is one too ("Асқар
+    Мусинов: …", not "Көпвекторлы саясат")."""
+    found = [m for m in _NAME.finditer(title)]
+    second = found[1].start() if len(found) > 1 else -1
+    leading = title[found[0].end() : second].strip() if found and found[0].start() == 0 else None
+    return [m.group() for m in found if m.start() or leading == ""]
 
 
 def _missing_names(
@@ -400,11 +428,19 @@ def select_evidence(
     words count as much as the whole, or the earlier question's topic would win.
     """
     sentences = passage_sentences(passages)
+    titles = [p.title for p in passages]
     scores = scorer.scores(
-        question, sentences, russian=russian, alternate=alternate, window=True, concepts=concepts
+        question,
+        sentences,
+        russian=russian,
+        alternate=alternate,
+        window=True,
+        concepts=concepts,
+        titles=titles,
     )
     if followup and followup != question and sentences:
-        scores = 0.5 * scores + 0.5 * scorer.scores(followup, sentences, russian=russian)
+        followup_scores = scorer.scores(followup, sentences, russian=russian, titles=titles)
+        scores = 0.5 * scores + 0.5 * followup_scores
     scores = scores + _answer_kind_bonus(question, sentences)
     evidence = Evidence(sentences, scores, [])
     per_passage_count = [0] * len(passages)
@@ -427,7 +463,7 @@ def _answer_kind_bonus(question: str, sentences: Sequence[Sentence]) -> np.ndarr
     if asks_for_number(question):
         bonus += NUMBER_BONUS * np.array([bool(numbers_in(s.text)) for s in sentences])
     if person := who_is(question):
-        described = re.compile(_DESCRIBED.format(name=re.escape(person)))
+        described = re.compile(_DESCRIBED.format(name=_spelt_any_harmony(person)))
         bonus += DESCRIPTION_BONUS * np.array([bool(described.search(s.text)) for s in sentences])
     if _ASKS_REASON.search(question):
         bonus += REASON_BONUS * np.array([gives_reason(s.text) for s in sentences])
@@ -440,13 +476,25 @@ def asks_for_number(question: str) -> bool:
 
 def who_is(question: str) -> str:
     """The name a "who is X?" question asks about ("" for any other question)."""
-    if not re.search(r"\bкім\b|кто так|\bwho (?:is|was)\b", question, re.IGNORECASE):
+    asks = r"\bкім\b|кто так|\bwho (?:is|was)\b|қандай қызмет атқарады"
+    if not re.search(asks, question, re.IGNORECASE):
         return ""
     match = _ASKS_WHO_IS.match(question)
     name = match.group("name").strip() if match else ""
     # A name is one to three capitalised words; "Ұйымды кім басқарады?" asks no definition.
     words = name.split()
     return name if 0 < len(words) <= 3 and all(w[:1].isupper() for w in words) else ""
+
+
+# Letters a name may swap for its harmony twin when typed in Latin or read from Arabic
+# script ("Musinov" → "Мүсінов", written "Мусинов").
+_HARMONY_TWINS = ("аә", "оө", "ұүу", "ыіи", "кқ", "гғ")
+
+
+def _spelt_any_harmony(name: str) -> str:
+    """A pattern for `name` that accepts either harmony twin of each letter."""
+    classes = {c: f"[{twins}]" for twins in _HARMONY_TWINS for c in twins}
+    return "".join(classes.get(c.lower(), re.escape(c)) for c in name)
 
 
 def gives_reason(text: str) -> bool:

@@ -3,7 +3,13 @@
 import pytest
 
 from qa.citations import UNSUPPORTED_FLAG, check_citations, restates
-from qa.evidence import Scorer, gives_asked_value, passage_sentences, select_evidence
+from qa.evidence import (
+    Scorer,
+    gives_asked_value,
+    passage_sentences,
+    select_evidence,
+    who_is,
+)
 from qa.query import prepare_query
 from qa.types import Passage
 
@@ -213,6 +219,59 @@ def test_a_verb_s_voice_does_not_hide_it(scorer):
     question = "Мусинов ИЫҰ бас хатшысының орынбасары болып қай қалада сайланды?"
     best = select_evidence(scorer, question, [interview]).top()[0]
     assert "дәккәда" in best.text
+
+
+MUSSINOV_INTRO = (
+    "алқалы жиыннан кейін ислам ынтымақтастығы ұйымында Қазақстанның мүддесін қорғап "
+    "жүрген дипломат, ұйым бас хатшысының ғылым және технологиялар жөніндегі орынбасары, "
+    "сондай- ақ, «бейбітшілік, қауіпсіздік және жанжалдарды шешу» бөлімінің басшысы "
+    "асқар мусиновпен сұхбаттасудың мүмкіндігі туды."
+)
+MUSSINOV_ADVICE = (
+    "сондықтан, осындай халықаралық ұйымдарда қызмет етем деген жастарға кәсіби білімдері "
+    "мен тәжірибелерін дамыту қажеттігін айтар едім. ал ең бастысы - қай елде, қай ұйымда "
+    "қызмет істесе де, Қазақстаннан келетін дипломатқа ең бірінші кезекте отанын адал "
+    "сүйетін, ұлтжанды, мемлекетшіл азамат болуы шарт."
+)
+
+
+def _interview(pid: str, text: str, title: str) -> Passage:
+    return Passage(
+        id=pid, doc_id="interview", origin="interview.txt", title=title, text=text,
+        original=text, start=0 if pid == "intro" else 1000, end=len(text),
+    )  # fmt: skip
+
+
+def test_an_interview_s_answers_speak_for_the_name_in_its_title(scorer):
+    # The answers never repeat the interviewee's name; only the introduction names him.
+    question = "Мусинов дипломат болғысы келетін жастарға қандай кеңес береді?"
+
+    def quoted(title: str) -> str:
+        passages = [_interview("intro", MUSSINOV_INTRO, title)]
+        passages.append(_interview("advice", MUSSINOV_ADVICE, title))
+        return " ".join(s.text for s in select_evidence(scorer, question, passages).top())
+
+    assert "дипломатқа" not in quoted("Сұхбат")  # the introduction alone: it names him
+    assert "дипломатқа" in quoted("Асқар Мусинов: Қазақстанның ИЫҰ-дағы рөлі (сұхбат)")
+
+
+def test_what_post_someone_holds_is_a_who_is_question(scorer):
+    assert who_is("Асқар Мүсінов ИЫҰ-да қандай қызмет атқарады?") == "Асқар Мүсінов"
+    assert who_is("Асқар Мүсінов қандай қызмет атқарады?") == "Асқар Мүсінов"
+    title = "Асқар Мусинов: Қазақстанның ИЫҰ-дағы рөлі (сұхбат)"
+    passages = [
+        _interview("intro", MUSSINOV_INTRO, title),
+        _interview(
+            "work",
+            "ИЫҰ саяси ұйым болғанымен, ислам әлемі үшін экономикалық, әлеуметтік, мәдени "
+            "салалар бойынша жұмыс атқарады.",
+            title,
+        ),
+    ]
+    # Typed in Latin, the name comes out "Мүсінов"; read from Arabic script the
+    # introduction writes "мусиновпен": the description is found all the same.
+    question = "Асқар Мүсінов ИЫҰ-да қандай қызмет атқарады?"
+    assert select_evidence(scorer, question, passages).top()[0].text.startswith("алқалы")
 
 
 def test_a_year_or_a_count_must_be_in_what_would_be_quoted(scorer):
