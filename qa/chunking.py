@@ -28,7 +28,12 @@ ABBREVIATIONS = {
     "тт", "стр", "др", "г", "гг", "т.е", "т.д", "т.п", "им", "проф", "акад", "доц", "бет",
 }  # fmt: skip
 
-_TERMINAL = re.compile(r"[.!?؟…]+(?=[\s«\"“(]|[^\W\d_]|$)")
+# Bump when sentence or passage boundaries change: indexes record it and are rebuilt.
+CHUNKING_VERSION = "2"
+# A sentence ends at terminal punctuation before a space, a quote or a letter; the
+# re-flowed documents glue sentences with "..", also before a number ("туғызады..2011
+# жылы"), where one dot before a digit would be a decimal point.
+_TERMINAL = re.compile(r"[.!?؟…]+(?=[\s«\"“(]|[^\W\d_]|$)|\.{2,}(?=\d)")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _WORDS = re.compile(r"\w+")
 

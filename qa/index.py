@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from embeddings.store import VectorStore
-from qa.chunking import chunk_document
+from qa.chunking import CHUNKING_VERSION, chunk_document
 from qa.cleaning import CLEANING_VERSION, vocabulary_of
 from qa.config import default_index_dir
 from qa.dedup import mark_near_duplicates
@@ -39,8 +39,8 @@ RRF_K = 60
 # sharper of the two here; dense rescues paraphrases and other languages).
 DENSE_WEIGHT = float(os.environ.get("KENES_DENSE_WEIGHT", "0.5"))
 CURRENT = "CURRENT"
-# What the stored text and BM25 tokens depend on; a change means a rebuild.
-TEXT_VERSION = f"{CLEANING_VERSION}.{TOKENIZER_VERSION}"
+# What the stored passages, their text and BM25 tokens depend on; a change means a rebuild.
+TEXT_VERSION = f"{CLEANING_VERSION}.{TOKENIZER_VERSION}.{CHUNKING_VERSION}"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 

@@ -10,6 +10,16 @@ def _sentences(text):
     return [text[s.start : s.end] for s in split_sentences(text)]
 
 
+def test_glued_sentences_before_a_number_and_decimals():
+    # The re-flowed documents glue "..2011 жылы"; a single dot before a digit is a decimal.
+    text = "мүмкіндік туғызады..2011 жылы форум өтті. Үлесі 3.5 пайыз болды."
+    assert _sentences(text) == [
+        "мүмкіндік туғызады..",
+        "2011 жылы форум өтті.",
+        "Үлесі 3.5 пайыз болды.",
+    ]
+
+
 def test_glued_sentences_and_abbreviations():
     # 003: "..", "млн." before a line break, and initials like "Қ.\nСаудабаев"
     text = (
