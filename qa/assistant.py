@@ -32,6 +32,7 @@ from qa.evidence import (
     Sentence,
     disagreement,
     gives_asked_value,
+    names_asked_subject,
     numbers_in,
     select_evidence,
 )
@@ -133,9 +134,13 @@ class Assistant:
         if not evidence.chosen or evidence.best < ANSWERABLE:
             yield from self._decline(answer, started)
             return
-        if not gives_asked_value(match_text, evidence.top()):
-            # "How many soldiers?" over sentences that give only years: the passages are
-            # on the topic, but what would be quoted states no quantity to answer with.
+        quoted = evidence.top()
+        if not gives_asked_value(match_text, quoted) or (
+            kazakh and not names_asked_subject(match_text, quoted)
+        ):
+            # "How many soldiers?" over sentences that give only years, "where is the
+            # headquarters?" over sentences that name none: the passages are on the
+            # topic, but what would be quoted does not say what is asked.
             yield from self._decline(answer, started)
             return
         given, context = _numbered_context(passages, evidence.chosen_sentences())

@@ -45,6 +45,14 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 NUMBER_BONUS = 0.12
+# Kazakh question words, and the third-person possessive ending of the noun asked about
+# (after т, д or н an ending ы/і is more often the accusative, "төрағалықты кімге", and
+# after ш the agent noun's own, "сарапшы").
+_QUESTION_WORD = re.compile(
+    r"кім\w*|қай|қайда|қайсы|қандай|қашан|қанша|неше|нешінші|қалай|неге|неліктен|не|нені|неде"
+)
+_POSSESSED = re.compile(r"[а-яәғқңөұүһіё](?<![тднш])[ыі]$")
+_WORD = re.compile(r"[\w-]+")
 # A name: a capitalised Cyrillic word that is not an acronym (acronyms vary: ИКҰ/ИЫҰ).
 _NAME = re.compile(r"\b[А-ЯӘҒҚҢӨҰҮҺІЁ][а-яәғқңөұүһіё]{3,}")
 # Where one sentence joins two facts: "…, ал …" (while), "…; …", "…, бірақ …" (but).
@@ -515,6 +523,39 @@ def gives_asked_value(question: str, sentences: Sequence[Sentence]) -> bool:
     if asks_for_count(question):
         return any(gives_quantity(s.text) for s in sentences)
     return True
+
+
+def names_asked_subject(question: str, sentences: Sequence[Sentence]) -> bool:
+    """False when a Kazakh question asks about a possessed noun ("штаб-пәтері қай
+    қалада?", "ресми туы қандай түсті?") that none of the sentences names.
+
+    Sentences about the organisation's meetings do not say where its headquarters
+    is, however well the rest of the question matches them. Words written apart
+    count joined too ("бас қосты" names a "басқосу").
+    """
+    phrase = asked_subject(question)
+    if not phrase:
+        return True
+    words = [w for s in sentences for w in _WORD.findall(s.text)]
+    joined = [a + b for a, b in itertools.pairwise(words)]
+    named = {t for w in words + joined for t in tokenize(w)}
+    if all(_matches(t, named) for t in tokenize(phrase[-1])):
+        return True
+    # Or its acronym: "ЖІӨ" names "жалпы ішкі өнімі".
+    acronyms = {"".join(w[0] for w in phrase[-n:]).upper() for n in range(2, len(phrase) + 1)}
+    return any(w in acronyms for w in words)
+
+
+def asked_subject(question: str) -> list[str]:
+    """The words up to the possessed noun right before a Kazakh question word, which
+    is last: [..., "Бас", "хатшысы"] in "ИЫҰ-ның қазіргі Бас хатшысы кім?" ([] when
+    there is none)."""
+    words = _WORD.findall(question)
+    for n, word in enumerate(words[1:], 1):
+        if _QUESTION_WORD.fullmatch(word.lower()):
+            noun = words[n - 1]
+            return words[max(0, n - 4) : n] if _POSSESSED.search(noun) else []
+    return []
 
 
 def gives_quantity(text: str) -> bool:

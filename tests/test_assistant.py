@@ -51,6 +51,13 @@ def test_off_topic_question_is_declined_without_guessing(extractive):
     assert not answer.citations
 
 
+def test_on_topic_passages_that_never_name_what_is_asked_are_declined(extractive):
+    # The passages are about the OIC; none says where its headquarters is.
+    answer = extractive.ask("Ислам ынтымақтастығы ұйымының штаб-пәтері қай қалада орналасқан?")
+    assert answer.refused
+    assert not answer.citations
+
+
 def test_refusal_speaks_the_question_language(extractive):
     assert extractive.ask("Какова масса планеты Марс?").text == (
         "В документах нет ответа на этот вопрос."

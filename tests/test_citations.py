@@ -6,6 +6,7 @@ from qa.citations import UNSUPPORTED_FLAG, check_citations, restates
 from qa.evidence import (
     Scorer,
     gives_asked_value,
+    names_asked_subject,
     passage_sentences,
     select_evidence,
     who_is,
@@ -294,6 +295,27 @@ def test_a_year_or_a_count_must_be_in_what_would_be_quoted(scorer):
         "Шамамен қанша іс-шара өткізілді?",
         passage_sentences([_passage("events", "Қазақстан екі жүзге жуық іс-шара өткізді.")]),
     )  # a quantity in words
+
+
+def test_the_noun_asked_about_must_be_named_in_what_would_be_quoted():
+    def quoted(text: str) -> list:
+        return passage_sentences([_passage("p", text)])
+
+    meeting = quoted(
+        "Жиын барысында жаңа медияның ислам ынтымақтастығы ұйымы аясындағы орны талқыланды."
+    )
+    headquarters = "Ислам ынтымақтастығы ұйымының штаб-пәтері қай қалада орналасқан?"
+    assert not names_asked_subject(headquarters, meeting)
+    assert names_asked_subject(headquarters, quoted("Ұйымның штаб-пәтері Жиддада орналасқан."))
+    assert not names_asked_subject("ИЫҰ-ның қазіргі Бас хатшысы кім?", meeting)
+    # Written apart, or as an acronym, the noun is still named.
+    first = quoted("1969 жылы Мароккода ислам елдерінің өкілдері алғаш рет бас қосты.")
+    assert names_asked_subject("Ислам елдері өкілдерінің алғашқы басқосуы қай елде өтті?", first)
+    gdp = quoted("2000 жылы ИКҰ-ға мүше елдердің ЖІӨ көлемі 5 трлн долларды құрады.")
+    assert names_asked_subject("2000 жылы ИКҰ елдерінің жалпы ішкі өнімі қанша болды?", gdp)
+    # An accusative ("төрағалықты") or an agent noun ("Сарапшы") is not what is asked.
+    assert names_asked_subject("Қазақстан төрағалықты кімге тапсырды?", meeting)
+    assert names_asked_subject("Сарапшы неліктен орта держава мәртебесін миссия дейді?", meeting)
 
 
 def test_refusal_is_recognised(scorer):
