@@ -20,6 +20,9 @@ Matching prefers the longest match (most question words, then most characters, t
 longest pattern); a question word is counted once, so "Council of Foreign Ministers"
 gives the council's terms, not also "foreign" and "minister". Numbers in the question
 (years, sums, session numbers) are language-neutral and are kept as terms too.
+
+The other way round, :func:`glossary_hints` gives a Kazakh text's terms with their ru/en
+renderings: the dictionary the model reads when it translates a quote.
 """
 
 from __future__ import annotations
@@ -255,3 +258,39 @@ def kazakh_terms(
 def translate_query(question: str, language: str) -> str:
     """The Kazakh terms of :func:`kazakh_terms` joined by spaces ("" when none)."""
     return " ".join(kazakh_terms(question, language))
+
+
+def glossary_hints(text: str, language: str, most: int = 24) -> list[tuple[str, str]]:
+    """(Kazakh term, its ru/en rendering) for the glossary terms a Kazakh text uses.
+
+    A small model translating Kazakh needs the words it does not know; these are the
+    project's own terms ("сауда" → "торгов", "аумақтық тұтастық" → "territorial
+    integrity"). Terms of more words go first; one rendering per concept. The ru
+    column holds stems ("торгов"), which the model completes.
+    """
+    language = (language or "").strip().lower()
+    if language not in LANGUAGES:
+        return []
+    words = _WORD.findall(text.lower())
+    found: list[tuple[str, str]] = []
+    for concept in load_glossary():
+        targets = getattr(concept, language)
+        term = next((t for t in concept.kk if _uses(words, t)), None)
+        if term is not None and targets and term not in dict(found):
+            found.append((term, targets[0].rstrip("$")))
+    found.sort(key=lambda hit: -len(hit[0].split()))
+    return found[:most]
+
+
+def _uses(words: list[str], term: str) -> bool:
+    """Every word of the term starts a word of the text: inflected ("тұтастыққа"), or
+    with its last letter voiced ("ынтымақтастығы") when the word is long enough. A
+    word of three letters must stand whole ("үш" is not in "үшінші")."""
+    return all(_used(words, part) for part in term.lower().split())
+
+
+def _used(words: list[str], part: str) -> bool:
+    if len(part) <= 3:
+        return part in words
+    prefix = part[:-1] if len(part) >= 6 else part
+    return any(w.startswith(prefix) for w in words)

@@ -19,6 +19,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 
 from qa.config import prompts_dir
+from qa.glossary import glossary_hints
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,12 @@ def _escaped(text: str) -> str:
 
 
 def translate_prompt(text: str, language: str) -> str:
-    return _read("translate.md").format(language=language_text(language).name, text=text)
+    """The translation request, with the glossary's renderings of the text's terms."""
+    hints = glossary_hints(text, language)
+    dictionary = "\n".join(f"{term} = {target}" for term, target in hints) or "(none)"
+    return _read("translate.md").format(
+        language=language_text(language).name, text=text, dictionary=dictionary
+    )
 
 
 def rewrite_prompt(question: str, history: Sequence[str]) -> str:

@@ -15,12 +15,14 @@ import pytest
 from qa.glossary import (
     GlossaryError,
     find_concepts,
+    glossary_hints,
     kazakh_concepts,
     kazakh_terms,
     load_glossary,
     parse_glossary,
     translate_query,
 )
+from qa.prompts import translate_prompt
 
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY_FILE = ROOT / "qa" / "data" / "glossary.tsv"
@@ -318,3 +320,28 @@ def test_concepts_keep_each_concept_s_variants_together() -> None:
     # A concept met twice is one group; the flat terms are the groups joined.
     assert kazakh_concepts("member and member", "en", glossary) == [("мүше", "мүшелік")]
     assert kazakh_terms("Kazakhstan joined in 1995", "en", glossary) == ["мүше", "мүшелік", "1995"]
+
+
+def test_hints_give_a_kazakh_text_s_terms_in_the_reader_s_language() -> None:
+    text = (
+        "Тоқаев үш қағидатқа – егемендік теңдігіне, аумақтық тұтастыққа және бейбіт қатар "
+        "өмір сүруге қайта оралудың маңызын атап өтті"
+    )
+    russian = dict(glossary_hints(text, "ru"))
+    assert russian["аумақтық тұтастық"] == "территориальн целостност"
+    assert russian["егемендік теңдігі"] == "суверенн равенств"
+    english = glossary_hints(text, "en")
+    assert ("бейбіт қатар өмір сүру", "peaceful coexistence") in english
+    # The longest terms first: they say most, and the list is cut at `most`.
+    lengths = [len(term.split()) for term, _ in english]
+    assert lengths == sorted(lengths, reverse=True)
+    assert len(glossary_hints(text, "en", most=2)) == 2
+    assert glossary_hints(text, "kk") == []
+
+
+def test_the_translation_prompt_carries_the_hints() -> None:
+    prompt = translate_prompt(
+        "Қазақстан экономикалық ынтымақтастықтың 4 бағытын анықтады – сауда, транспорт", "ru"
+    )
+    assert "сауда = торгов" in prompt
+    assert "Russian translation:" in prompt
