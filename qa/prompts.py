@@ -72,9 +72,21 @@ def answer_messages(question: str, passages: Sequence[str], language: str) -> li
     return answer_template().format_messages(
         question=question,
         passages=format_passages(passages),
+        glossary=glossary_section(" ".join(passages), language),
         language_instruction=texts.instruction,
         refusal=texts.refusal,
     )
+
+
+def glossary_section(text: str, language: str) -> str:
+    """The renderings of the Kazakh passages' terms for a Russian or English answer
+    ("" for Kazakh): the small model knows too few Kazakh words to answer in another
+    language without them."""
+    hints = glossary_hints(text, language)
+    if not hints:
+        return ""
+    lines = "\n".join(f"{term} = {target}" for term, target in hints)
+    return f"\nDictionary (Kazakh = {language_text(language).name}):\n{lines}\n"
 
 
 @functools.lru_cache(maxsize=4)

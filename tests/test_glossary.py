@@ -22,7 +22,7 @@ from qa.glossary import (
     parse_glossary,
     translate_query,
 )
-from qa.prompts import translate_prompt
+from qa.prompts import answer_messages, translate_prompt
 
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY_FILE = ROOT / "qa" / "data" / "glossary.tsv"
@@ -345,3 +345,12 @@ def test_the_translation_prompt_carries_the_hints() -> None:
     )
     assert "сауда = торгов" in prompt
     assert "Russian translation:" in prompt
+
+
+def test_a_russian_answer_prompt_carries_the_passages_terms_and_a_kazakh_one_none() -> None:
+    passages = ["мәселен, иыұ- да бірінші - араб тілі, екінші - ағылшын тілі"]
+    russian = answer_messages("Какие рабочие языки у ОИС?", passages, "ru")[-1].content
+    assert "Dictionary (Kazakh = Russian):" in russian
+    assert "ағылшын тілі = английск" in russian
+    kazakh = answer_messages("ИЫҰ-ның жұмыс тілдері қандай?", passages, "kk")[-1].content
+    assert "Dictionary" not in kazakh and "=" not in kazakh
