@@ -32,6 +32,7 @@ from qa.evidence import (
     Sentence,
     disagreement,
     gives_asked_value,
+    gives_checked_kind,
     names_asked_subject,
     numbers_in,
     select_evidence,
@@ -146,7 +147,10 @@ class Assistant:
         given, context = _numbered_context(passages, evidence.chosen_sentences())
         answer.passages = given  # shown (and scored) even when the answer is declined
         answer.evidence = [s.text for s in evidence.chosen_sentences()]
-        answer.answerability = self.answerability(match_text, context) if kazakh else None
+        # The model's yes/no is asked only where code cannot check the answer's kind:
+        # on "which year" or "why" it declined answerable questions (see README).
+        judged = kazakh and not gives_checked_kind(match_text, quoted)
+        answer.answerability = self.answerability(match_text, context) if judged else None
         if answer.answerability is not None and answer.answerability < ANSWER_FOUND:
             yield from self._decline(answer, started)
             return

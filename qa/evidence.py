@@ -558,6 +558,16 @@ def asked_subject(question: str) -> list[str]:
     return []
 
 
+def gives_checked_kind(question: str, sentences: Sequence[Sentence]) -> bool:
+    """Whether code can tell these sentences give the kind of answer asked for: a year
+    for "which year", a quantity for "how many", a reason for "why"."""
+    if _ASKS_YEAR.search(question) or asks_for_count(question):
+        return gives_asked_value(question, sentences)
+    if _ASKS_REASON.search(question):
+        return any(gives_reason(s.text) for s in sentences)
+    return False
+
+
 def gives_quantity(text: str) -> bool:
     """Whether a sentence states a quantity, in digits or words, a year not counting."""
     return bool(_QUANTITY.search(_YEAR_PHRASE.sub(" ", text)))

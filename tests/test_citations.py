@@ -6,6 +6,7 @@ from qa.citations import UNSUPPORTED_FLAG, check_citations, restates
 from qa.evidence import (
     Scorer,
     gives_asked_value,
+    gives_checked_kind,
     names_asked_subject,
     passage_sentences,
     select_evidence,
@@ -316,6 +317,25 @@ def test_the_noun_asked_about_must_be_named_in_what_would_be_quoted():
     # An accusative ("төрағалықты") or an agent noun ("Сарапшы") is not what is asked.
     assert names_asked_subject("Қазақстан төрағалықты кімге тапсырды?", meeting)
     assert names_asked_subject("Сарапшы неліктен орта держава мәртебесін миссия дейді?", meeting)
+
+
+def test_code_checks_the_kind_of_answer_for_years_counts_and_reasons():
+    def quoted(text: str) -> list:
+        return passage_sentences([_passage("p", text)])
+
+    reason = quoted(
+        "Бұл мемлекеттер федерация субъектілері, сондықтан мүше бола алмайды, себебі ұйымға "
+        "тек егемен елдер кіреді."
+    )
+    assert gives_checked_kind("Неліктен Татарстан ИЫҰ-ға мүше бола алмайды?", reason)
+    assert not gives_checked_kind(
+        "Неліктен Татарстан ИЫҰ-ға мүше бола алмайды?", quoted("Татарстан Ресейдің құрамында.")
+    )
+    gdp = quoted("2000 жылы мүше мемлекеттердің ЖІӨ 3,7 трлн долларды құрады.")
+    assert gives_checked_kind("2000 жылы ЖІӨ қанша болды?", gdp)
+    assert not gives_checked_kind("Ұйымға неше мемлекет мүше?", quoted("Ұйым 1969 жылы құрылды."))
+    # "Which department?" is no kind code can check.
+    assert not gives_checked_kind("Мусинов қай бөлімді басқарады?", gdp)
 
 
 def test_refusal_is_recognised(scorer):
