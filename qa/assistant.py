@@ -148,7 +148,7 @@ class Assistant:
         answer.passages = given  # shown (and scored) even when the answer is declined
         answer.evidence = [s.text for s in evidence.chosen_sentences()]
         # The model's yes/no is asked only where code cannot check the answer's kind:
-        # on "which year" or "why" it declined answerable questions (see README).
+        # on "why" and "how much" questions it declined answerable ones (see README).
         judged = kazakh and not gives_checked_kind(match_text, quoted)
         answer.answerability = self.answerability(match_text, context) if judged else None
         if answer.answerability is not None and answer.answerability < ANSWER_FOUND:

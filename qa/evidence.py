@@ -307,7 +307,7 @@ def _titled_names(
 def _title_names(title: str) -> list[str]:
     """The title's capitalised words; its first only when the next is one too ("Асқар
     Мусинов: …", not "Көпвекторлы саясат")."""
-    found = [m for m in _NAME.finditer(title)]
+    found = list(_NAME.finditer(title))
     second = found[1].start() if len(found) > 1 else -1
     leading = title[found[0].end() : second].strip() if found and found[0].start() == 0 else None
     return [m.group() for m in found if m.start() or leading == ""]

@@ -22,7 +22,8 @@ gives the council's terms, not also "foreign" and "minister". Numbers in the que
 (years, sums, session numbers) are language-neutral and are kept as terms too.
 
 The other way round, :func:`glossary_hints` gives a Kazakh text's terms with their ru/en
-renderings: the dictionary the model reads when it translates a quote.
+renderings: the dictionary the model reads when it answers a Russian or English question
+from Kazakh passages, or translates a quote.
 """
 
 from __future__ import annotations
