@@ -516,13 +516,25 @@ def asks_for_count(question: str) -> bool:
     return bool(_ASKS_COUNT.search(question)) and not _ASKS_YEAR.search(question)
 
 
+def asked_kind(question: str) -> str:
+    """The kind of answer asked for that code can check: "year", "count" or "reason"
+    ("" for any other)."""
+    if _ASKS_YEAR.search(question):
+        return "year"
+    if asks_for_count(question):
+        return "count"
+    return "reason" if _ASKS_REASON.search(question) else ""
+
+
+def _gives_kind(kind: str, sentences: Sequence[Sentence]) -> bool:
+    gives = {"year": _YEAR.search, "count": gives_quantity, "reason": gives_reason}[kind]
+    return any(gives(s.text) for s in sentences)
+
+
 def gives_asked_value(question: str, sentences: Sequence[Sentence]) -> bool:
     """False when the question asks for a year or a quantity and no sentence gives one."""
-    if _ASKS_YEAR.search(question):
-        return any(_YEAR.search(s.text) for s in sentences)
-    if asks_for_count(question):
-        return any(gives_quantity(s.text) for s in sentences)
-    return True
+    kind = asked_kind(question)
+    return kind not in ("year", "count") or _gives_kind(kind, sentences)
 
 
 def names_asked_subject(question: str, sentences: Sequence[Sentence]) -> bool:
@@ -561,11 +573,8 @@ def asked_subject(question: str) -> list[str]:
 def gives_checked_kind(question: str, sentences: Sequence[Sentence]) -> bool:
     """Whether code can tell these sentences give the kind of answer asked for: a year
     for "which year", a quantity for "how many", a reason for "why"."""
-    if _ASKS_YEAR.search(question) or asks_for_count(question):
-        return gives_asked_value(question, sentences)
-    if _ASKS_REASON.search(question):
-        return any(gives_reason(s.text) for s in sentences)
-    return False
+    kind = asked_kind(question)
+    return bool(kind) and _gives_kind(kind, sentences)
 
 
 def gives_quantity(text: str) -> bool:

@@ -274,10 +274,12 @@ def glossary_hints(text: str, language: str, most: int = 24) -> list[tuple[str, 
         return []
     words = _WORD.findall(text.lower())
     found: list[tuple[str, str]] = []
+    seen: set[str] = set()  # a term shared by two concepts is given once
     for concept in load_glossary():
         targets = getattr(concept, language)
         term = next((t for t in concept.kk if _uses(words, t)), None)
-        if term is not None and targets and term not in dict(found):
+        if term is not None and targets and term not in seen:
+            seen.add(term)
             found.append((term, targets[0].rstrip("$")))
     found.sort(key=lambda hit: -len(hit[0].split()))
     return found[:most]

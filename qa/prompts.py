@@ -82,11 +82,15 @@ def glossary_section(text: str, language: str) -> str:
     """The renderings of the Kazakh passages' terms for a Russian or English answer
     ("" for Kazakh): the small model knows too few Kazakh words to answer in another
     language without them."""
-    hints = glossary_hints(text, language)
-    if not hints:
+    lines = _dictionary(text, language)
+    if not lines:
         return ""
-    lines = "\n".join(f"{term} = {target}" for term, target in hints)
     return f"\nDictionary (Kazakh = {language_text(language).name}):\n{lines}\n"
+
+
+def _dictionary(text: str, language: str) -> str:
+    """One "term = rendering" line for each glossary term of the Kazakh text."""
+    return "\n".join(f"{term} = {target}" for term, target in glossary_hints(text, language))
 
 
 @functools.lru_cache(maxsize=4)
@@ -112,10 +116,10 @@ def _escaped(text: str) -> str:
 
 def translate_prompt(text: str, language: str) -> str:
     """The translation request, with the glossary's renderings of the text's terms."""
-    hints = glossary_hints(text, language)
-    dictionary = "\n".join(f"{term} = {target}" for term, target in hints) or "(none)"
     return _read("translate.md").format(
-        language=language_text(language).name, text=text, dictionary=dictionary
+        language=language_text(language).name,
+        text=text,
+        dictionary=_dictionary(text, language) or "(none)",
     )
 
 
