@@ -23,6 +23,7 @@ import time
 from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 
+from qa.answerable import why_unanswered
 from qa.backends import Backend, GenerationRequest, open_backend
 from qa.backends.extractive import best_quotes, quoted
 from qa.citations import CheckedAnswer, check_citations, cite
@@ -31,9 +32,7 @@ from qa.evidence import (
     Scorer,
     Sentence,
     disagreement,
-    gives_asked_value,
     gives_checked_kind,
-    names_asked_subject,
     numbers_in,
     select_evidence,
 )
@@ -136,12 +135,12 @@ class Assistant:
             yield from self._decline(answer, started)
             return
         quoted = evidence.top()
-        if not gives_asked_value(match_text, quoted) or (
-            kazakh and not names_asked_subject(match_text, quoted)
-        ):
+        unanswered = why_unanswered(match_text, quoted, kazakh=kazakh, language=query.language)
+        if unanswered:
             # "How many soldiers?" over sentences that give only years, "where is the
             # headquarters?" over sentences that name none: the passages are on the
             # topic, but what would be quoted does not say what is asked.
+            answer.notices.append(f"Declined: {unanswered}.")
             yield from self._decline(answer, started)
             return
         given, context = _numbered_context(passages, evidence.chosen_sentences())
@@ -319,8 +318,7 @@ class Assistant:
             max_tokens=200,
             purpose="translate",
         )
-        lines = "".join(self.backend.stream(request)).strip().splitlines()
-        return (lines[0] if lines else text).strip().rstrip(".")
+        return translation_in("".join(self.backend.stream(request))) or text
 
     def _decline(self, answer: Answer, started: float) -> Iterator[str | Answer]:
         answer.refused = True
@@ -336,6 +334,23 @@ _FOLLOWUP = re.compile(
     r"оно|они|его|её|их|это|там)\b|\b(ол|оның|онда|бұл|it|its|they|them|there|он|она|его|её|их|там)\b",
     re.IGNORECASE,
 )
+
+
+# What a small model writes before a translation: "Here is the English translation of
+# the Kazakh text:", "The Kazakh text translates to:", "Перевод:".
+_LEAD_IN = re.compile(
+    r"^(?:here is|here's|the (?:\w+ )?(?:text|translation)|translation|перевод|вот)[^:]*:\s*",
+    re.IGNORECASE,
+)
+
+
+def translation_in(reply: str) -> str:
+    """The translation in a model's reply: its first line, past any lead-in ("" if none)."""
+    for line in reply.strip().splitlines():
+        line = _LEAD_IN.sub("", line.strip()).strip(' "«»')
+        if line and not line.endswith(":"):
+            return line.rstrip(".")
+    return ""
 
 
 def looks_like_followup(question: str) -> bool:

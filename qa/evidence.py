@@ -299,7 +299,7 @@ def _titled_names(
     found = {}
     for passage, title in enumerate(titles):
         title_names = {t for name in _title_names(title) for t in tokenize(name)}
-        if mentioned := {t for t in claim_tokens if _matches(t, title_names - common)}:
+        if mentioned := {t for t in claim_tokens if matches_stem(t, title_names - common)}:
             found[passage] = mentioned
     return found
 
@@ -328,7 +328,7 @@ def _missing_names(
     words: dict[int, set[str]] = {}
     for sentence, unit_tokens in zip(sentences, tokens, strict=True):
         words.setdefault(sentence.passage, set()).update(unit_tokens)
-    return {p: sum(not _matches(name, seen) for name in names) for p, seen in words.items()}
+    return {p: sum(not matches_stem(name, seen) for name in names) for p, seen in words.items()}
 
 
 def _names(claim: str, sentences: Sequence[Sentence]) -> list[str]:
@@ -370,10 +370,10 @@ def _number_home(
 def _idf(tokens: set[str], documents: Sequence[set[str]]) -> dict[str, float]:
     """Weights of the claim's words: a word every candidate sentence has tells little."""
     n = len(documents)
-    return {t: math.log(1 + n / (1 + sum(_matches(t, d) for d in documents))) for t in tokens}
+    return {t: math.log(1 + n / (1 + sum(matches_stem(t, d) for d in documents))) for t in tokens}
 
 
-def _matches(token: str, tokens: set[str]) -> bool:
+def matches_stem(token: str, tokens: set[str]) -> bool:
     """Exact stem match, one 4+ letter stem starting the other (мүше ~ мүшелікке), or
     stems that differ only in their last letter past 5 shared ones (сайлан ~ сайлау:
     the verb's voice, which the stemmer leaves on)."""
@@ -392,7 +392,7 @@ def _related(a: str, b: str) -> bool:
 
 def _overlap(weights: dict[str, float], tokens: set[str]) -> float:
     total = sum(weights.values())
-    return sum(w for t, w in weights.items() if _matches(t, tokens)) / total if total else 0.0
+    return sum(w for t, w in weights.items() if matches_stem(t, tokens)) / total if total else 0.0
 
 
 @dataclass
@@ -551,7 +551,7 @@ def names_asked_subject(question: str, sentences: Sequence[Sentence]) -> bool:
     words = [w for s in sentences for w in _WORD.findall(s.text)]
     joined = [a + b for a, b in itertools.pairwise(words)]
     named = {t for w in words + joined for t in tokenize(w)}
-    if all(_matches(t, named) for t in tokenize(phrase[-1])):
+    if all(matches_stem(t, named) for t in tokenize(phrase[-1])):
         return True
     # Or its acronym: "ЖІӨ" names "жалпы ішкі өнімі".
     acronyms = {"".join(w[0] for w in phrase[-n:]).upper() for n in range(2, len(phrase) + 1)}
@@ -585,7 +585,8 @@ def gives_quantity(text: str) -> bool:
 def disagreement(
     evidence: Evidence, passages: Sequence[Passage], question: str, close: float = 0.7
 ) -> list[tuple[Sentence, str]]:
-    """Different numbers given by different documents for a "when / how many" question.
+    """Different numbers given by different documents for a "when / how many" question,
+    or different documents naming each alternative a question offers.
 
     The best sentence that gives a number is the anchor. Another document disagrees
     when one of its sentences scores at least `close` of the anchor, gives other
@@ -593,6 +594,8 @@ def disagreement(
     competes with "joined in 1992", "chaired in 2011" does not (it lacks "joined").
     Returns (sentence, its numbers) per document when they disagree, else [].
     """
+    if offered := offered_alternatives(question):
+        return _alternatives_named(evidence, passages, offered)
     if not asks_for_number(question):
         return []
     asked = numbers_in(question)
@@ -607,7 +610,7 @@ def disagreement(
         return []
     anchor = numbered[0][0]
     words = {i: set(tokenize(evidence.sentences[i].text)) for i, _ in numbered}
-    named = {t for t in tokenize(question) if _matches(t, words[anchor])}
+    named = {t for t in tokenize(question) if matches_stem(t, words[anchor])}
     if not named:  # nothing to tell a competing fact from another one by
         return []
     per_document: dict[str, tuple[int, frozenset[str]]] = {}
@@ -615,9 +618,56 @@ def disagreement(
         doc = passages[evidence.sentences[i].passage].doc_id
         if doc in per_document or evidence.scores[i] < close * evidence.scores[anchor]:
             continue
-        if all(_matches(t, words[i]) for t in named):
+        if all(matches_stem(t, words[i]) for t in named):
             per_document[doc] = (i, found)
     values = [found for _, found in per_document.values()]
     if not any(a.isdisjoint(b) for n, a in enumerate(values) for b in values[n + 1 :]):
         return []
     return [(evidence.sentences[i], ", ".join(sorted(f))) for i, f in per_document.values()]
+
+
+# "Джубитти ме, әлде Джибути ме?": a question offering alternatives, with the question
+# particle after each and "әлде" (or) between.
+_PARTICLES = {"ме", "ма", "бе", "ба", "пе", "па"}
+
+
+def offered_alternatives(question: str) -> tuple[str, ...]:
+    """What tells apart the alternatives a Kazakh "X ме, әлде Y ме?" question offers:
+    ("Джубитти", "Джибути"); ("1992", "1995") for "1992 жылы ма, әлде 1995 жылы ма?".
+    () for any other question."""
+    words = _WORD.findall(question)
+    lower = [w.lower() for w in words]
+    if "әлде" not in lower[2:]:
+        return ()
+    k = lower.index("әлде")
+    if lower[k - 1] not in _PARTICLES:
+        return ()
+    after = lower[k + 1 :]
+    second = words[
+        k + 1 : k + 1 + next((n for n, w in enumerate(after) if w in _PARTICLES), len(after))
+    ]
+    first = words[max(0, k - 1 - len(second)) : k - 1]
+    a = [w for w in first if w.lower() not in {x.lower() for x in second}]
+    b = [w for w in second if w.lower() not in {x.lower() for x in first}]
+    return (" ".join(a), " ".join(b)) if a and b else ()
+
+
+def _alternatives_named(
+    evidence: Evidence, passages: Sequence[Passage], offered: Sequence[str]
+) -> list[tuple[Sentence, str]]:
+    """The best sentence naming each alternative, when different documents name them.
+
+    A word counts when it starts with the alternative's ("Джубиттиге" names "Джубитти").
+    """
+    found: dict[str, Sentence] = {}
+    for i in map(int, np.argsort(-evidence.scores)):
+        sentence = evidence.sentences[i]
+        words = [w.lower() for w in _WORD.findall(sentence.text)]
+        for option in offered:
+            named = all(any(w.startswith(o) for w in words) for o in option.lower().split())
+            if option not in found and named:
+                found[option] = sentence
+    docs = {passages[s.passage].doc_id for s in found.values()}
+    if len(found) < len(offered) or len(docs) < 2:
+        return []
+    return [(found[option], option) for option in offered]

@@ -12,6 +12,7 @@ from qa.assistant import (
     Assistant,
     is_grounded_rewrite,
 )
+from qa.evidence import offered_alternatives
 from qa.index import Index
 from qa.types import Answer, Document
 
@@ -187,6 +188,29 @@ def test_documents_that_disagree_are_both_cited(extractive):
     assert by_year["1992"] and by_year["1995"] and by_year["1992"] != by_year["1995"]
     # A fact only one document gives gets no note.
     assert "1995" not in extractive.ask(SOMALIA_QUESTION).text
+
+
+def test_alternatives_a_question_offers_are_each_cited_where_a_document_names_them(
+    extractive,
+):
+    # The documents spell the country Kazakhstan handed over to in two ways.
+    answer = extractive.ask(
+        "Қазақстан төрағалықты тапсырған ел құжаттарда қалай аталады — Джубитти ме, "
+        "әлде Джибути ме?"
+    )
+    assert "Джубитти" in answer.text and "Джибути" in answer.text
+    by_name = {
+        name: {c.origin for c in answer.citations if name in c.quote}
+        for name in ("Джубитти", "Джибути")
+    }
+    assert by_name["Джубитти"] and by_name["Джибути"]
+    assert by_name["Джубитти"].isdisjoint(by_name["Джибути"])
+
+
+def test_offered_alternatives_are_read_from_the_question():
+    assert offered_alternatives("Джубитти ме, әлде Джибути ме?") == ("Джубитти", "Джибути")
+    assert offered_alternatives("1992 жылы ма, әлде 1995 жылы ма?") == ("1992", "1995")
+    assert offered_alternatives("Қазақстан қай жылы мүше болды?") == ()
 
 
 def test_compose_mode_is_checked(corpus_index):
