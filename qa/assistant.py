@@ -33,6 +33,7 @@ from qa.evidence import (
     Sentence,
     disagreement,
     gives_checked_kind,
+    giving_asked_value,
     numbers_in,
     select_evidence,
 )
@@ -134,7 +135,7 @@ class Assistant:
         if not evidence.chosen or evidence.best < ANSWERABLE:
             yield from self._decline(answer, started)
             return
-        quoted = evidence.top()
+        quoted = giving_asked_value(match_text, evidence.top())
         unanswered = why_unanswered(match_text, quoted, kazakh=kazakh, language=query.language)
         if unanswered:
             # "How many soldiers?" over sentences that give only years, "where is the
@@ -159,7 +160,7 @@ class Assistant:
             question=match_text,
             passages=given,
             context=context,
-            ranked_sentences=[(number[passages[s.passage].id], s.text) for s in evidence.top()],
+            ranked_sentences=[(number[passages[s.passage].id], s.text) for s in quoted],
         )
         if self.quotes(query.language):
             checked = self._quoted(request, query.language, russian)
@@ -300,13 +301,16 @@ class Assistant:
 
         For a Russian or English question the model translates each quote (a far
         easier task for a small model than answering from Kazakh passages); the
-        translation is checked like any answer, and the Kazakh quote stays if it fails.
+        translation must keep every number of its quote and is checked like any answer.
+        The Kazakh quotes stay if any of that fails.
         """
         quotes = best_quotes(request)
         if language != "kk" and self.backend.name != "extractive":
-            translated = " ".join(f"{self._translate(text, language)} [{n}]." for n, text in quotes)
+            pairs = [(n, text, self._translate(text, language)) for n, text in quotes]
+            kept = all(numbers_in(text) <= numbers_in(t) for _, text, t in pairs)
+            translated = " ".join(f"{t} [{n}]." for n, _, t in pairs)
             checked = check_citations(translated, request.passages, self.scorer, russian=russian)
-            if checked.citations and _written_in(checked.text, language):
+            if kept and checked.citations and _written_in(checked.text, language):
                 return checked.supported_only()
         return check_citations(quoted(quotes), request.passages, self.scorer, russian=russian)
 

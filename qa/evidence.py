@@ -537,6 +537,18 @@ def gives_asked_value(question: str, sentences: Sequence[Sentence]) -> bool:
     return kind not in ("year", "count") or _gives_kind(kind, sentences)
 
 
+def giving_asked_value(question: str, sentences: Sequence[Sentence]) -> list[Sentence]:
+    """The sentences that give the year or quantity asked for, when some do (else all).
+
+    A runner-up sentence without one does not answer "when / how many", and it cites a
+    passage that does not hold the answer.
+    """
+    kind = asked_kind(question)
+    if kind not in ("year", "count"):
+        return list(sentences)
+    return [s for s in sentences if _gives_kind(kind, [s])] or list(sentences)
+
+
 def names_asked_subject(question: str, sentences: Sequence[Sentence]) -> bool:
     """False when a Kazakh question asks about a possessed noun ("штаб-пәтері қай
     қалада?", "ресми туы қандай түсті?") that none of the sentences names.

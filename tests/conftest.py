@@ -58,8 +58,8 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory, corpus_documents, e5_
 def ollama_double() -> Iterator[Any]:
     """A running Ollama TEST DOUBLE (tests/ollama_double.py) on 127.0.0.1, ephemeral port.
 
-    Tests script it by changing its attributes (models, reply, delay, stream_error)
-    and read what the client sent from `.requests` / `.chat_requests`.
+    Tests script it by changing its attributes (models, reply, replies, replies_to, delay,
+    stream_error) and read what the client sent from `.requests` / `.chat_requests`.
     """
     try:
         from tests.ollama_double import OllamaDouble

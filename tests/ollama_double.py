@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import socket
 import threading
 import time
@@ -36,8 +37,14 @@ DEFAULT_REPLY = "Сомалиге 350 млн АҚШ доллары бөлінд�
 #: but not the question's language), then translates the quote it is given.
 WRONG_LANGUAGE_REPLIES = (
     "Сомалидегі гуманитарлық дағдарыстың салдарын жоюға 350 млн. АҚШ долларын жұмылдырды [1].",
-    "Kazakhstan mobilised 350 million US dollars for the humanitarian crisis in Somalia",
 )
+#: Translations of the quotes a question about money for Somalia gets (`replies_to`).
+TRANSLATIONS = {
+    "Kazakh text:\n.*Сомалидегі": (
+        "Kazakhstan mobilised 350 million US dollars for the humanitarian crisis in Somalia"
+    ),
+    "Kazakh text:\n.*(?i:сириялық)": "Kazakhstan allocated 200 million dollars to Syrian refugees",
+}
 
 
 @dataclass
@@ -52,6 +59,9 @@ class OllamaDouble:
     models: list[str] = field(default_factory=lambda: ["qwen2.5:3b"])
     reply: str = DEFAULT_REPLY
     replies: list[str] = field(default_factory=list)
+    #: Replies to prompts a key (a regular expression) is found in, before `replies`:
+    #: a translation per quote.
+    replies_to: dict[str, str] = field(default_factory=dict)
     chunk_chars: int = 5
     delay: float = 0.0
     stream_error: str | None = None
@@ -103,8 +113,11 @@ class OllamaDouble:
 
         return any(full(name) == full(m) for m in self.models)
 
-    def next_reply(self) -> str:
+    def next_reply(self, prompt: str = "") -> str:
         with self._replies_lock:
+            for key, reply in self.replies_to.items():
+                if re.search(key, prompt):
+                    return reply
             return self.replies.pop(0) if self.replies else self.reply
 
     def chunks(self, reply: str) -> list[str]:
@@ -219,7 +232,8 @@ def _make_handler(double: OllamaDouble) -> type[BaseHTTPRequestHandler]:
 
         def _chat(self, model: str, body: dict[str, Any]) -> None:
             started = time.perf_counter_ns()
-            reply = double.next_reply()
+            messages = body.get("messages") or [{}]
+            reply = double.next_reply(str(messages[-1].get("content", "")))
             chunks = double.chunks(reply)
             final = {
                 "model": model,

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from ollama_double import WRONG_LANGUAGE_REPLIES
+from ollama_double import TRANSLATIONS, WRONG_LANGUAGE_REPLIES
 
 from qa.assistant import (
     ANSWER_FOUND,
@@ -11,6 +11,7 @@ from qa.assistant import (
     WRONG_LANGUAGE_NOTICE,
     Assistant,
     is_grounded_rewrite,
+    translation_in,
 )
 from qa.evidence import offered_alternatives
 from qa.index import Index
@@ -149,11 +150,8 @@ def test_unsupported_answer_to_an_english_question_becomes_a_translated_quote(
     corpus_index, ollama_double, monkeypatch
 ):
     monkeypatch.setenv("OLLAMA_HOST", ollama_double.url)
-    ollama_double.replies = [
-        "Kazakhstan sent astronauts to Mars in 1961 [1].",  # the answer: not in any passage
-        "Kazakhstan was able to mobilise 350 million US dollars to overcome the consequences "
-        "of the humanitarian crisis in Somalia",  # the translation of the best quote
-    ]
+    ollama_double.replies = ["Kazakhstan sent astronauts to Mars in 1961 [1]."]  # in no passage
+    ollama_double.replies_to = dict(TRANSLATIONS)  # then each quote is translated
     assistant = Assistant(corpus_index, llm="ollama:qwen2.5:3b")
     answer = assistant.ask("How much money did Kazakhstan mobilise for the crisis in Somalia?")
     assert UNVERIFIED_NOTICE in answer.notices
@@ -167,15 +165,28 @@ def test_quote_mode_translates_the_best_sentences_instead_of_answering(
     corpus_index, ollama_double, monkeypatch
 ):
     monkeypatch.setenv("OLLAMA_HOST", ollama_double.url)
-    ollama_double.replies = [
-        "Kazakhstan mobilised 350 million US dollars for the humanitarian crisis in Somalia"
-    ]
+    ollama_double.replies_to = dict(TRANSLATIONS)
     assistant = Assistant(corpus_index, llm="ollama:qwen2.5:3b", compose="quote")
     answer = assistant.ask("How much money did Kazakhstan mobilise for the crisis in Somalia?")
     assert "350 million" in answer.text and _relevant(answer, "350")
     assert UNVERIFIED_NOTICE not in answer.notices
     prompts = [r["messages"][-1]["content"] for r in ollama_double.chat_requests]
     assert prompts and all("English" in p for p in prompts)  # translations, no answer prompt
+
+
+def test_a_translation_that_loses_a_number_leaves_the_kazakh_quote(
+    corpus_index, ollama_double, monkeypatch
+):
+    monkeypatch.setenv("OLLAMA_HOST", ollama_double.url)
+    somalia = next(key for key in TRANSLATIONS if "Сомали" in key)
+    ollama_double.replies_to = {
+        **TRANSLATIONS,
+        somalia: "Kazakhstan mobilised a large sum for the humanitarian crisis in Somalia",
+    }  # the 350 is lost
+    assistant = Assistant(corpus_index, llm="ollama:qwen2.5:3b", compose="quote")
+    answer = assistant.ask("How much money did Kazakhstan mobilise for the crisis in Somalia?")
+    assert "large sum" not in answer.text
+    assert "350 млн" in answer.text and _relevant(answer, "350")  # the quote, as written
 
 
 def test_documents_that_disagree_are_both_cited(extractive):
@@ -213,6 +224,20 @@ def test_offered_alternatives_are_read_from_the_question():
     assert offered_alternatives("Қазақстан қай жылы мүше болды?") == ()
 
 
+def test_a_translation_is_read_past_the_lead_in_a_small_model_writes():
+    reply = "The Kazakh text translates to:\n\nKazakhstan joined the OIC in 1995."
+    assert translation_in(reply) == "Kazakhstan joined the OIC in 1995"
+    assert translation_in("Here is the English translation: Tatarstan, Chechnya.") == (
+        "Tatarstan, Chechnya"
+    )
+    assert translation_in("Перевод:\nТатарстан и Чечня") == "Татарстан и Чечня"
+    # A colon inside the translation itself stays.
+    assert translation_in("The OIC was founded in 1969: after the fire.") == (
+        "The OIC was founded in 1969: after the fire"
+    )
+    assert translation_in("  \n") == ""
+
+
 def test_compose_mode_is_checked(corpus_index):
     with pytest.raises(ValueError, match="compose"):
         Assistant(corpus_index, llm="extractive", compose="paraphrase")
@@ -233,6 +258,7 @@ def test_an_answer_in_the_wrong_language_becomes_a_translated_quote(
 ):
     monkeypatch.setenv("OLLAMA_HOST", ollama_double.url)
     ollama_double.replies = list(WRONG_LANGUAGE_REPLIES)
+    ollama_double.replies_to = dict(TRANSLATIONS)
     assistant = Assistant(corpus_index, llm="ollama:qwen2.5:3b")
     answer = assistant.ask("How much money did Kazakhstan mobilise for the crisis in Somalia?")
     assert WRONG_LANGUAGE_NOTICE in answer.notices

@@ -7,6 +7,7 @@ from qa.evidence import (
     Scorer,
     gives_asked_value,
     gives_checked_kind,
+    giving_asked_value,
     names_asked_subject,
     passage_sentences,
     select_evidence,
@@ -317,6 +318,20 @@ def test_the_noun_asked_about_must_be_named_in_what_would_be_quoted():
     # An accusative ("төрағалықты") or an agent noun ("Сарапшы") is not what is asked.
     assert names_asked_subject("Қазақстан төрағалықты кімге тапсырды?", meeting)
     assert names_asked_subject("Сарапшы неліктен орта держава мәртебесін миссия дейді?", meeting)
+
+
+def test_only_sentences_giving_the_asked_year_or_quantity_are_quoted_when_some_do():
+    votes = passage_sentences(
+        [
+            _passage("a", "Мен Даккада өткен жиналыста лайықты деп танылдым."),
+            _passage("b", "Бізбен бірге дауысқа түскен Бангладеш 6 дауысқа ие болды."),
+        ]
+    )
+    how_many = "Бангладеш неше дауыс алды?"
+    assert [s.passage for s in giving_asked_value(how_many, votes)] == [1]
+    # None gives one, or the question asks for no number: all stay.
+    assert giving_asked_value(how_many, votes[:1]) == votes[:1]
+    assert giving_asked_value("Мусинов қай қалада сайланды?", votes) == votes
 
 
 def test_code_checks_the_kind_of_answer_for_years_counts_and_reasons():

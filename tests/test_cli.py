@@ -133,12 +133,13 @@ def test_damaged_index_is_explained(small_index, tmp_path):
 def test_ask_says_why_the_answer_differs_from_what_streamed(
     small_index, ollama_double, monkeypatch
 ):
-    from ollama_double import WRONG_LANGUAGE_REPLIES
+    from ollama_double import TRANSLATIONS, WRONG_LANGUAGE_REPLIES
 
     from qa.assistant import WRONG_LANGUAGE_NOTICE
 
     monkeypatch.setenv("OLLAMA_HOST", ollama_double.url)
     ollama_double.replies = list(WRONG_LANGUAGE_REPLIES)
+    ollama_double.replies_to = dict(TRANSLATIONS)
     question = "How much money was mobilised for the crisis in Somalia?"
     result = runner.invoke(
         app, ["ask", question, "--llm", "ollama:qwen2.5:3b", "--index", str(small_index)]

@@ -29,9 +29,10 @@ from qa.tui.widgets import AnswerMessage, ChatLog, IndexingPanel, QuestionMessag
 from qa.types import Citation, Timings
 
 try:
-    from tests.ollama_double import WRONG_LANGUAGE_REPLIES, OllamaDouble, down_url
+    from tests.ollama_double import TRANSLATIONS, WRONG_LANGUAGE_REPLIES, OllamaDouble, down_url
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     from ollama_double import (  # type: ignore[no-redef]
+        TRANSLATIONS,
         WRONG_LANGUAGE_REPLIES,
         OllamaDouble,
         down_url,
@@ -85,6 +86,7 @@ def double(shared_double: OllamaDouble) -> OllamaDouble:
     shared_double.stream_error = None
     shared_double.requests.clear()
     shared_double.replies.clear()
+    shared_double.replies_to.clear()
     return shared_double
 
 
@@ -455,6 +457,7 @@ async def test_an_answer_that_was_replaced_says_why_under_it(
     # The model streams a Kazakh answer to an English question; the checked answer is
     # the translated quote, and the line under it says so.
     double.replies = list(WRONG_LANGUAGE_REPLIES)
+    double.replies_to = dict(TRANSLATIONS)
     app = KenesApp(assistant=ollama_assistant)
     async with app.run_test(size=SIZE) as pilot:
         message = await ask(pilot, app, "How much money was mobilised for Somalia?")
