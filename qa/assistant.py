@@ -307,7 +307,7 @@ class Assistant:
         quotes = best_quotes(request)
         if language != "kk" and self.backend.name != "extractive":
             pairs = [(n, text, self._translate(text, language)) for n, text in quotes]
-            kept = all(numbers_in(text) <= numbers_in(t) for _, text, t in pairs)
+            kept = all(keeps_numbers(text, t, language) for _, text, t in pairs)
             translated = " ".join(f"{t} [{n}]." for n, _, t in pairs)
             checked = check_citations(translated, request.passages, self.scorer, russian=russian)
             if kept and checked.citations and _written_in(checked.text, language):
@@ -355,6 +355,23 @@ def translation_in(reply: str) -> str:
         if line and not line.endswith(":"):
             return line.rstrip(".")
     return ""
+
+
+def keeps_numbers(source: str, translation: str, language: str) -> bool:
+    """Whether a translation keeps every number of its source, in digits or, up to 100,
+    in words ("4 бағытын" → "четыре направления", "four areas", "the fourth")."""
+    from num2words import num2words
+
+    written = numbers_in(translation)
+    lowered = translation.lower().replace("ё", "е")
+    for number in numbers_in(source) - written:
+        if not number.isdigit() or int(number) > 100:
+            return False
+        words = [num2words(int(number), lang=language, to=to) for to in ("cardinal", "ordinal")]
+        # Inflection changes only the ending: "четыре" → "четырёх", "двадцать" → "двадцати".
+        if not any(w.replace("ё", "е")[: max(4, len(w) - 2)] in lowered for w in words):
+            return False
+    return True
 
 
 def looks_like_followup(question: str) -> bool:

@@ -11,6 +11,7 @@ from qa.assistant import (
     WRONG_LANGUAGE_NOTICE,
     Assistant,
     is_grounded_rewrite,
+    keeps_numbers,
     translation_in,
 )
 from qa.evidence import offered_alternatives
@@ -236,6 +237,15 @@ def test_a_translation_is_read_past_the_lead_in_a_small_model_writes():
         "The OIC was founded in 1969: after the fire"
     )
     assert translation_in("  \n") == ""
+
+
+def test_a_translation_keeps_every_number_in_digits_or_words():
+    source = "Қазақстан 39-сессияда экономикалық ынтымақтастықтың 4 бағытын анықтады"
+    assert keeps_numbers(source, "Казахстан на 39-й сессии определил 4 направления", "ru")
+    assert keeps_numbers(source, "На тридцать девятой сессии определил четыре направления", "ru")
+    assert keeps_numbers(source, "At the 39th session Kazakhstan set four areas", "en")
+    assert not keeps_numbers(source, "На третьей сессии определил четыре направления", "ru")
+    assert not keeps_numbers("350 млн доллар", "a large sum of dollars", "en")
 
 
 def test_compose_mode_is_checked(corpus_index):
