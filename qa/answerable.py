@@ -4,8 +4,9 @@ Retrieval finds passages on the question's topic; these checks catch the common 
 on-topic sentences still do not say what is asked, before any model is asked:
 
 - a year or a quantity is asked and none is given (`qa.evidence.gives_asked_value`);
-- the thing asked about is never named ("where is the headquarters?" over sentences
-  about meetings; "who was the Secretary General?" over a State Secretary);
+- the thing asked about is never named: "where is the headquarters?" over sentences
+  about meetings (`qa.evidence.names_asked_subject`), "who was the Secretary
+  General?" over a State Secretary;
 - the next event is asked and only past ones are named;
 - "which countries?" is answered by "several countries".
 """

@@ -33,9 +33,9 @@ from qa.evidence import (
     Sentence,
     disagreement,
     gives_checked_kind,
-    giving_asked_value,
     numbers_in,
     select_evidence,
+    with_asked_value,
 )
 from qa.index import Index, ensure_index
 from qa.language import detect_language
@@ -135,7 +135,7 @@ class Assistant:
         if not evidence.chosen or evidence.best < ANSWERABLE:
             yield from self._decline(answer, started)
             return
-        quoted = giving_asked_value(match_text, evidence.top())
+        quoted = with_asked_value(match_text, evidence.top())
         unanswered = why_unanswered(match_text, quoted, kazakh=kazakh, language=query.language)
         if unanswered:
             # "How many soldiers?" over sentences that give only years, "where is the

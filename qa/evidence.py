@@ -537,7 +537,7 @@ def gives_asked_value(question: str, sentences: Sequence[Sentence]) -> bool:
     return kind not in ("year", "count") or _gives_kind(kind, sentences)
 
 
-def giving_asked_value(question: str, sentences: Sequence[Sentence]) -> list[Sentence]:
+def with_asked_value(question: str, sentences: Sequence[Sentence]) -> list[Sentence]:
     """The sentences that give the year or quantity asked for, when some do (else all).
 
     A runner-up sentence without one does not answer "when / how many", and it cites a

@@ -7,11 +7,11 @@ from qa.evidence import (
     Scorer,
     gives_asked_value,
     gives_checked_kind,
-    giving_asked_value,
     names_asked_subject,
     passage_sentences,
     select_evidence,
     who_is,
+    with_asked_value,
 )
 from qa.query import prepare_query
 from qa.types import Passage
@@ -328,10 +328,10 @@ def test_only_sentences_giving_the_asked_year_or_quantity_are_quoted_when_some_d
         ]
     )
     how_many = "Бангладеш неше дауыс алды?"
-    assert [s.passage for s in giving_asked_value(how_many, votes)] == [1]
+    assert [s.passage for s in with_asked_value(how_many, votes)] == [1]
     # None gives one, or the question asks for no number: all stay.
-    assert giving_asked_value(how_many, votes[:1]) == votes[:1]
-    assert giving_asked_value("Мусинов қай қалада сайланды?", votes) == votes
+    assert with_asked_value(how_many, votes[:1]) == votes[:1]
+    assert with_asked_value("Мусинов қай қалада сайланды?", votes) == votes
 
 
 def test_code_checks_the_kind_of_answer_for_years_counts_and_reasons():
