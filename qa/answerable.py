@@ -44,14 +44,13 @@ _ASKS_POST_HOLDER = re.compile(
 )
 
 
-def why_unanswered(
-    question: str, sentences: Sequence[Sentence], *, kazakh: bool, language: str
-) -> str:
+def why_unanswered(question: str, sentences: Sequence[Sentence], language: str) -> str:
     """Why `sentences` cannot answer `question` ("" when they may).
 
-    `question` is in Cyrillic for a Kazakh question, as typed otherwise; `language` is
-    the question's language (kk, ru, en).
+    `language` is the question's (kk, ru, en); a Kazakh question is given in Cyrillic,
+    whatever script it was typed in.
     """
+    kazakh = language == "kk"
     if not gives_asked_value(question, sentences):
         return "the passages give no year or quantity"
     if kazakh and not names_asked_subject(question, sentences):

@@ -136,7 +136,7 @@ class Assistant:
             yield from self._decline(answer, started)
             return
         quoted = with_asked_value(match_text, evidence.top())
-        unanswered = why_unanswered(match_text, quoted, kazakh=kazakh, language=query.language)
+        unanswered = why_unanswered(match_text, quoted, search_query.language)
         if unanswered:
             # "How many soldiers?" over sentences that give only years, "where is the
             # headquarters?" over sentences that name none: the passages are on the
@@ -307,11 +307,13 @@ class Assistant:
         quotes = best_quotes(request)
         if language != "kk" and self.backend.name != "extractive":
             pairs = [(n, text, self._translate(text, language)) for n, text in quotes]
-            kept = all(keeps_numbers(text, t, language) for _, text, t in pairs)
-            translated = " ".join(f"{t} [{n}]." for n, _, t in pairs)
-            checked = check_citations(translated, request.passages, self.scorer, russian=russian)
-            if kept and checked.citations and _written_in(checked.text, language):
-                return checked.supported_only()
+            if all(keeps_numbers(text, t, language) for _, text, t in pairs):
+                translated = " ".join(f"{t} [{n}]." for n, _, t in pairs)
+                checked = check_citations(
+                    translated, request.passages, self.scorer, russian=russian
+                )
+                if checked.citations and _written_in(checked.text, language):
+                    return checked.supported_only()
         return check_citations(quoted(quotes), request.passages, self.scorer, russian=russian)
 
     def _translate(self, text: str, language: str) -> str:

@@ -659,8 +659,9 @@ def offered_alternatives(question: str) -> tuple[str, ...]:
         k + 1 : k + 1 + next((n for n, w in enumerate(after) if w in _PARTICLES), len(after))
     ]
     first = words[max(0, k - 1 - len(second)) : k - 1]
-    a = [w for w in first if w.lower() not in {x.lower() for x in second}]
-    b = [w for w in second if w.lower() not in {x.lower() for x in first}]
+    in_first, in_second = {w.lower() for w in first}, {w.lower() for w in second}
+    a = [w for w in first if w.lower() not in in_second]
+    b = [w for w in second if w.lower() not in in_first]
     return (" ".join(a), " ".join(b)) if a and b else ()
 
 
@@ -679,6 +680,8 @@ def _alternatives_named(
             named = all(any(w.startswith(o) for w in words) for o in option.lower().split())
             if option not in found and named:
                 found[option] = sentence
+        if len(found) == len(offered):
+            break
     docs = {passages[s.passage].doc_id for s in found.values()}
     if len(found) < len(offered) or len(docs) < 2:
         return []

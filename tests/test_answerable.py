@@ -75,14 +75,10 @@ def test_a_phrase_is_named_with_its_words_side_by_side_in_any_inflection():
 
 def test_why_unanswered_gives_the_first_reason_or_nothing():
     past = _quoted("Аталған саммит 2017 жылдың қыркүйегінде Астанада өткен еді.")
-    assert why_unanswered(NEXT_SUMMIT, past, kazakh=True, language="kk") == (
-        "the passages name only past events"
-    )
-    assert why_unanswered("Саммит қашан өтті?", past, kazakh=True, language="kk") == ""
+    assert why_unanswered(NEXT_SUMMIT, past, "kk") == ("the passages name only past events")
+    assert why_unanswered("Саммит қашан өтті?", past, "kk") == ""
     members = _quoted("Қазір ұйымға 57 мемлекет мүше.")
-    assert "year or quantity" in why_unanswered(
-        "Қазақстан қай жылы мүше болды?", members, kazakh=True, language="kk"
-    )
+    assert "year or quantity" in why_unanswered("Қазақстан қай жылы мүше болды?", members, "kk")
 
 
 @pytest.fixture(scope="module")
