@@ -8,11 +8,13 @@ on-topic sentences still do not say what is asked, before any model is asked:
   about meetings (`qa.evidence.names_asked_subject`), "who was the Secretary
   General?" over a State Secretary;
 - the next event is asked and only past ones are named;
-- "which countries?" is answered by "several countries".
+- "which countries?" is answered by "several countries";
+- "how much money?" is answered by a count of something else.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -36,6 +38,15 @@ _SPEAKS_OF_FUTURE = re.compile(
 )
 # Words that count without naming: "бірнеше елде" (in several countries).
 _VAGUE = {"бірнеше", "көптеген", "кейбір", "бірқатар", "түрлі", "әртүрлі", "көп"}
+# "Қанша жарна" (how much of a contribution): the word counted.
+_COUNTED = re.compile(r"\b(?:қанша|неше)\s+([\w-]+)", re.IGNORECASE)
+# A verb right after "қанша" ("қанша болды") counts nothing named.
+_VERB = re.compile(r"(?:[дт][ыі]|[ғгқк][ае]н|й[дт][ыі]|ед[іи]|еді)$")
+# Nouns of money: their quantity is an amount in a currency, whatever the noun.
+_MONEY = {"қаражат", "қаржы", "ақша", "жарна", "сома", "инвестиция", "несие", "көмек"}
+_CURRENCY = re.compile(
+    r"доллар|теңге|еуро|евро|рубл|динар|риал|риял|фунт|\$|€|\busd\b", re.IGNORECASE
+)
 # "Who is/was the X …", "Кто (является) X …": X up to the first preposition.
 _ASKS_POST_HOLDER = re.compile(
     r"^\s*(?:who\s+(?:is|was|are|were)\s+(?:the\s+)?|кто\s+(?:является|был[аио]?)\s+)"
@@ -61,6 +72,8 @@ def why_unanswered(question: str, sentences: Sequence[Sentence], language: str) 
         return "the passages do not say which"
     if not kazakh and not names_asked_post(question, language, sentences):
         return "the passages never name the post asked about"
+    if kazakh and not names_counted(question, sentences):
+        return "the passages give no sum of money"
     return ""
 
 
@@ -80,6 +93,23 @@ def names_which(question: str, sentences: Sequence[Sentence]) -> bool:
     if not asked or not sentences:
         return True
     return not all(_says_vaguely(asked[0], s.text) for s in sentences)
+
+
+def names_counted(question: str, sentences: Sequence[Sentence]) -> bool:
+    """False when a Kazakh "қанша X" asks for a sum of money ("қанша жарна", "қанша
+    қаражат") and no sentence gives an amount in a currency: "two hundred events" does
+    not say how much Kazakhstan pays."""
+    match = _COUNTED.search(question)
+    if not match or _VERB.search(match[1].lower()) or not sentences:
+        return True
+    if not set(tokenize(match[1])[:1]) & _money_stems():
+        return True
+    return any(_CURRENCY.search(s.text) for s in sentences)
+
+
+@functools.cache
+def _money_stems() -> frozenset[str]:
+    return frozenset(stem for noun in _MONEY for stem in tokenize(noun)[:1])
 
 
 def _says_vaguely(noun: str, text: str) -> bool:

@@ -35,7 +35,7 @@ from qa.evidence import (
     gives_checked_kind,
     numbers_in,
     select_evidence,
-    with_asked_value,
+    sentences_to_quote,
 )
 from qa.index import Index, ensure_index
 from qa.language import detect_language
@@ -135,7 +135,7 @@ class Assistant:
         if not evidence.chosen or evidence.best < ANSWERABLE:
             yield from self._decline(answer, started)
             return
-        quoted = with_asked_value(match_text, evidence.top())
+        quoted = sentences_to_quote(match_text, evidence.top())
         unanswered = why_unanswered(match_text, quoted, search_query.language)
         if unanswered:
             # "How many soldiers?" over sentences that give only years, "where is the

@@ -53,12 +53,17 @@ _QUESTION_WORD = re.compile(
 )
 _POSSESSED = re.compile(r"[а-яәғқңөұүһіё](?<![тднш])[ыі]$")
 _WORD = re.compile(r"[\w-]+")
+# "өзгертілуі" (its being renamed): an event, which a sentence may tell in other words
+# ("өзгерілуі"), not a thing to be named ("туы", its flag, is too short to be one).
+_VERBAL_NOUN = re.compile(r"\w{3,}[уү][ыі]$")
 # A name: a capitalised Cyrillic word that is not an acronym (acronyms vary: ИКҰ/ИЫҰ).
 _NAME = re.compile(r"\b[А-ЯӘҒҚҢӨҰҮҺІЁ][а-яәғқңөұүһіё]{3,}")
 # Where one sentence joins two facts: "…, ал …" (while), "…; …", "…, бірақ …" (but).
 _CLAUSE_BREAK = re.compile(r";\s+|,\s+(?=(?:ал|бірақ|алайда|а|но|while|but|whereas)\s)", re.I)
 _CACHE_SIZE = 4096
 # A list item: "– …", "• …", "1. …" (after the sentence that announces the list).
+# Verbs that make a predicate of the word before them ("мүше болды", "төрағалық етті").
+_AUXILIARIES = {"бол", "ет", "етт", "жаса", "тұр", "тұра", "қыл"}
 _LIST_ITEM = re.compile(r"\s*(?:[–—•-]|\d{1,2}[.)])\s")
 _MAX_LIST_ITEMS = 6
 # A sentence that draws a conclusion from the one before it.
@@ -537,16 +542,31 @@ def gives_asked_value(question: str, sentences: Sequence[Sentence]) -> bool:
     return kind not in ("year", "count") or _gives_kind(kind, sentences)
 
 
-def with_asked_value(question: str, sentences: Sequence[Sentence]) -> list[Sentence]:
-    """The sentences that give the year or quantity asked for, when some do (else all).
+def sentences_to_quote(question: str, sentences: Sequence[Sentence]) -> list[Sentence]:
+    """Of the best sentences, those that answer what is asked, as far as code can tell.
 
-    A runner-up sentence without one does not answer "when / how many", and it cites a
-    passage that does not hold the answer.
+    First those giving the year or quantity asked for, when some do; then of these,
+    those naming what the question asks happened ("құрылды", founded), when some do.
+    A runner-up without either does not answer the question, and cites a passage that
+    does not hold the answer: the year of the renaming does not say when it was founded.
     """
     kind = asked_kind(question)
-    if kind not in ("year", "count"):
-        return list(sentences)
-    return [s for s in sentences if _gives_kind(kind, [s])] or list(sentences)
+    giving = list(sentences)
+    if kind in ("year", "count"):
+        giving = [s for s in sentences if _gives_kind(kind, [s])] or giving
+    predicate = asked_predicate(question)
+    naming = [s for s in giving if predicate and matches_stem(predicate, set(tokenize(s.text)))]
+    return naming or giving
+
+
+def asked_predicate(question: str) -> str:
+    """The stem of what a Kazakh question asks happened: its last word that is not an
+    auxiliary verb ("құрыл" in "қай жылы құрылды?", "мүше" in "қай жылы мүше болды?")."""
+    for word in reversed(_WORD.findall(question.lower())):
+        stems = tokenize(word)
+        if stems and stems[0] not in _AUXILIARIES and not stems[0].isdigit():
+            return stems[0]
+    return ""
 
 
 def names_asked_subject(question: str, sentences: Sequence[Sentence]) -> bool:
@@ -562,12 +582,23 @@ def names_asked_subject(question: str, sentences: Sequence[Sentence]) -> bool:
         return True
     words = [w for s in sentences for w in _WORD.findall(s.text)]
     joined = [a + b for a, b in itertools.pairwise(words)]
-    named = {t for w in words + joined for t in tokenize(w)}
-    if all(matches_stem(t, named) for t in tokenize(phrase[-1])):
+    # Each word's own stem, not the root the tokenizer adds beside a derived word.
+    parts = (part for w in words + joined for part in w.split("-"))
+    named = {stems[0] for part in parts if (stems := tokenize(part))}
+    if all(_names_noun(t, named) for t in tokenize(phrase[-1])):
         return True
     # Or its acronym: "ЖІӨ" names "жалпы ішкі өнімі".
     acronyms = {"".join(w[0] for w in phrase[-n:]).upper() for n in range(2, len(phrase) + 1)}
     return any(w in acronyms for w in words)
+
+
+def _names_noun(asked: str, named: set[str]) -> bool:
+    """The asked noun itself, not one derived from it: "хатшылығы" (the secretariat)
+    does not name "хатшысы" (the secretary), though its stem starts with his."""
+    return any(
+        (t.startswith(asked) and len(t) - len(asked) <= 1) or (asked.startswith(t) and len(t) >= 4)
+        for t in named
+    )
 
 
 def asked_subject(question: str) -> list[str]:
@@ -578,7 +609,8 @@ def asked_subject(question: str) -> list[str]:
     for n, word in enumerate(words[1:], 1):
         if _QUESTION_WORD.fullmatch(word.lower()):
             noun = words[n - 1]
-            return words[max(0, n - 4) : n] if _POSSESSED.search(noun) else []
+            thing = _POSSESSED.search(noun) and not _VERBAL_NOUN.search(noun)
+            return words[max(0, n - 4) : n] if thing else []
     return []
 
 

@@ -44,6 +44,7 @@ _MISPLACED_DOLLAR = re.compile(r"(?<!\w)\$|\$(?=\w)")
 _POSSESSIVE = re.compile(r"(?<=\w)['’ʼ]s\b")  # English "Kazakhstan's" → "Kazakhstan"
 _NUMBER = re.compile(r"(\d+)(?:[^\W\d]{0,3})")  # "39", "39th", "1990s"
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
+_ACRONYM = re.compile("[А-ЯӘҒҚҢӨҰҮҺІ]{2,6}")
 
 
 class GlossaryError(ValueError):
@@ -259,6 +260,49 @@ def kazakh_terms(
 def translate_query(question: str, language: str) -> str:
     """The Kazakh terms of :func:`kazakh_terms` joined by spaces ("" when none)."""
     return " ".join(kazakh_terms(question, language))
+
+
+@functools.lru_cache(maxsize=1)
+def acronyms() -> dict[str, str]:
+    """Kazakh acronyms of the glossary and the names they stand for ("ИЫҰ" → "Ислам
+    ынтымақтастық ұйымы"): a term in capitals whose concept has a name of words with
+    those initials ("және" and other short words may stand between)."""
+    found: dict[str, str] = {}
+    for concept in load_glossary():
+        for term in concept.kk:
+            if _ACRONYM.fullmatch(term) and term not in found:
+                name = next((n for n in concept.kk if _initials(n) == term), None)
+                if name:
+                    found[term] = name
+    return found
+
+
+def _initials(name: str) -> str:
+    from qa.lexical import is_stopword
+
+    return "".join(word[0].upper() for word in name.split() if not is_stopword(word))
+
+
+def expand_acronyms(text: str) -> str:
+    """Kazakh text with its glossary acronyms spelt out, their case ending dropped
+    ("ИЫҰ-ға мүше" → "Ислам ынтымақтастық ұйымы мүше"). An embedding model has never
+    seen "ИЫҰ"; the documents name the organisation in full as often as not. Letters
+    typed apart ("и ы ұ", as the Arabic-script interview writes it) count too."""
+    names = acronyms()
+    if not names:
+        return text
+
+    def spelt_out(match: re.Match[str]) -> str:
+        return names.get(match.group(1).replace(" ", "").upper(), match.group(0))
+
+    return _acronym_use(tuple(names)).sub(spelt_out, text)
+
+
+@functools.lru_cache(maxsize=4)
+def _acronym_use(terms: tuple[str, ...]) -> re.Pattern[str]:
+    spaced = [" ".join(term.lower()) for term in terms if len(term) > 2]
+    alternatives = "|".join(re.escape(t) for t in sorted([*terms, *spaced], key=len, reverse=True))
+    return re.compile(rf"(?<!\w)({alternatives})(?:-\w+)?(?!\w)")
 
 
 def glossary_hints(text: str, language: str, most: int = 24) -> list[tuple[str, str]]:

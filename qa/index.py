@@ -317,7 +317,7 @@ class Index:
         """Nearest passages by embedding: of the question, and of its Kazakh terms if any."""
         from embeddings.models import embed_queries
 
-        texts = [query.cyrillic if query.variant.startswith("kk") else query.text]
+        texts = [query.expanded if query.variant.startswith("kk") else query.text]
         if query.kazakh_terms:
             texts.append(query.kazakh_terms)
         rankings = []
@@ -328,7 +328,7 @@ class Index:
         return rankings
 
     def _bm25(self, query: Query, n: int) -> dict[int, float]:
-        text = f"{query.cyrillic} {query.kazakh_terms}".strip()
+        text = f"{query.expanded} {query.kazakh_terms}".strip()
         scores = self.bm25.scores(text, russian=query.variant == "ru")
         return {int(p): float(scores[p]) for p in np.argsort(-scores)[:n] if scores[p] > 0}
 

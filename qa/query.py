@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qa.cleaning import clean_text
-from qa.glossary import kazakh_concepts
+from qa.glossary import expand_acronyms, kazakh_concepts
 from qa.language import query_variant
 from qa.lexical import is_stopword
 
@@ -30,6 +30,8 @@ class Query:
     cyrillic: str  # what search matches
     # For Russian and English: the Kazakh terms of the domain glossary, one group a concept.
     kazakh_concepts: tuple[tuple[str, ...], ...] = ()
+    # Kazakh: `cyrillic` with its acronyms spelt out, which is what search looks for.
+    expanded: str = ""
 
     @property
     def kazakh_terms(self) -> str:
@@ -54,6 +56,12 @@ def prepare_query(text: str) -> Query:
     concepts = tuple(
         kept for group in groups if (kept := tuple(t for t in group if not is_stopword(t)))
     )
+    cyrillic = clean_text(cyrillic)
+    expanded = expand_acronyms(cyrillic) if variant.startswith("kk") else cyrillic
     return Query(
-        text=text, variant=variant, cyrillic=clean_text(cyrillic), kazakh_concepts=concepts
+        text=text,
+        variant=variant,
+        cyrillic=cyrillic,
+        kazakh_concepts=concepts,
+        expanded=expanded,
     )

@@ -4,6 +4,7 @@ import pytest
 
 from qa.answerable import (
     names_asked_post,
+    names_counted,
     names_phrase,
     names_which,
     speaks_of_next,
@@ -73,6 +74,27 @@ def test_a_phrase_is_named_with_its_words_side_by_side_in_any_inflection():
     assert not names_phrase("", "бас хатшы")
 
 
+def test_a_sum_of_money_needs_an_amount_in_a_currency():
+    dues = "Қазақстан ИЫҰ бюджетіне жыл сайын қанша жарна төлейді?"
+    events = _quoted("2011 жылы Қазақстан екі жүзге жуық іс-шара өткізді.")
+    assert not names_counted(dues, events)
+    assert names_counted(dues, _quoted("Қазақстан жыл сайын 2 млн АҚШ долларын төлейді."))
+    aid = "Сомалиге қанша көмек жиналды?"
+    assert names_counted(aid, _quoted("Дағдарысты жоюға 350 млн. АҚШ долларын жұмылдырды."))
+    # Counts of anything else, and "қанша болды", are not this check's business.
+    assert names_counted("Оған неше мемлекет қатысты?", events)
+    assert names_counted("ЖІӨ қанша болды?", events)
+
+
+def test_a_noun_derived_from_the_asked_one_does_not_name_it():
+    # The Secretariat (хатшылық) is not the Secretary General (Бас хатшы).
+    question = "ИЫҰ-ның қазіргі Бас хатшысы кім?"
+    secretariat = _quoted("ИЫҰ Бас хатшылығы мен бөлімшелерінің жұмысы жоғары деңгейде өтті.")
+    assert "never name" in why_unanswered(question, secretariat, "kk")
+    secretary = _quoted("Ұйымның Бас хатшысы Хисейн Брахим Таха мырза сөз сөйледі.")
+    assert why_unanswered(question, secretary, "kk") == ""
+
+
 def test_why_unanswered_gives_the_first_reason_or_nothing():
     past = _quoted("Аталған саммит 2017 жылдың қыркүйегінде Астанада өткен еді.")
     assert why_unanswered(NEXT_SUMMIT, past, "kk") == ("the passages name only past events")
@@ -86,7 +108,15 @@ def extractive(corpus_index):
     return Assistant(corpus_index, llm="extractive")
 
 
-@pytest.mark.parametrize("question", [NEXT_SUMMIT, EMBASSIES, SECRETARY_GENERAL])
+@pytest.mark.parametrize(
+    "question",
+    [
+        NEXT_SUMMIT,
+        EMBASSIES,
+        SECRETARY_GENERAL,
+        "Қазақстан ИЫҰ бюджетіне жыл сайын қанша жарна төлейді?",
+    ],
+)
 def test_the_shipped_corpus_declines_what_it_only_seems_to_answer(extractive, question):
     # Each retrieves on-topic passages: a past summit, "I was ambassador in several
     # countries", a State Secretary. Each is declined, and the notice says why.

@@ -5,13 +5,14 @@ import pytest
 from qa.citations import UNSUPPORTED_FLAG, check_citations, restates
 from qa.evidence import (
     Scorer,
+    asked_predicate,
     gives_asked_value,
     gives_checked_kind,
     names_asked_subject,
     passage_sentences,
     select_evidence,
+    sentences_to_quote,
     who_is,
-    with_asked_value,
 )
 from qa.query import prepare_query
 from qa.types import Passage
@@ -318,6 +319,12 @@ def test_the_noun_asked_about_must_be_named_in_what_would_be_quoted():
     # An accusative ("төрағалықты") or an agent noun ("Сарапшы") is not what is asked.
     assert names_asked_subject("Қазақстан төрағалықты кімге тапсырды?", meeting)
     assert names_asked_subject("Сарапшы неліктен орта держава мәртебесін миссия дейді?", meeting)
+    # Nor is an event ("өзгертілуі", its renaming), which a sentence tells in its own words.
+    renamed = quoted("Ұйымның ИЫҰ болып өзгерілуі оның ауқымды алаңға айналғанын көрсетеді.")
+    assert names_asked_subject("ИКҰ-ның ИЫҰ болып өзгертілуі нені көрсетеді?", renamed)
+    # Nor is one derived from it: the Secretariat (хатшылық) is not the Secretary General.
+    secretariat = quoted("ИЫҰ Бас хатшылығы мен бөлімшелерінің жұмысы жоғары деңгейде өтті.")
+    assert not names_asked_subject("ИЫҰ-ның қазіргі Бас хатшысы кім?", secretariat)
 
 
 def test_only_sentences_giving_the_asked_year_or_quantity_are_quoted_when_some_do():
@@ -328,10 +335,10 @@ def test_only_sentences_giving_the_asked_year_or_quantity_are_quoted_when_some_d
         ]
     )
     how_many = "Бангладеш неше дауыс алды?"
-    assert [s.passage for s in with_asked_value(how_many, votes)] == [1]
+    assert [s.passage for s in sentences_to_quote(how_many, votes)] == [1]
     # None gives one, or the question asks for no number: all stay.
-    assert with_asked_value(how_many, votes[:1]) == votes[:1]
-    assert with_asked_value("Мусинов қай қалада сайланды?", votes) == votes
+    assert sentences_to_quote(how_many, votes[:1]) == votes[:1]
+    assert sentences_to_quote("Мусинов қай қалада сайланды?", votes) == votes
 
 
 def test_code_checks_the_kind_of_answer_for_years_counts_and_reasons():
@@ -400,3 +407,38 @@ def test_supported_only_leaves_out_flagged_sentences(scorer):
     assert UNSUPPORTED_FLAG not in shown.text
     assert [c.n for c in shown.citations] == [2]
     assert shown.unsupported == ["Ұйымның штаб-пәтері Жиддада орналасқан."]
+
+
+def test_of_sentences_giving_the_asked_year_those_naming_what_happened_are_quoted():
+    years = passage_sentences(
+        [
+            _passage("a", "2011 жылы Астанада Ислам конференциясы ұйымы атауы өзгертілді."),
+            _passage("b", "Ұйым 1969 жылы Мароккода құрылды."),
+        ]
+    )
+    founded = "Ислам ынтымақтастығы ұйымы қай жылы құрылды?"
+    assert [s.passage for s in sentences_to_quote(founded, years)] == [1]
+    # Neither names it ("жиналды"): both stay.
+    assert sentences_to_quote("Қай жылы жиналды?", years) == years
+    # Whatever is asked: "what does the renaming show?" is answered where it "shows".
+    shows = passage_sentences(
+        [
+            _passage("a", "Ұйымның атауы 2011 жылы Астанада өзгертілді."),
+            _passage("b", "Атаудың өзгеруі ұйымның ауқымды алаңға айналғанын көрсетеді."),
+        ]
+    )
+    renaming = "ИКҰ-ның ИЫҰ болып өзгертілуі нені көрсетеді?"
+    assert [s.passage for s in sentences_to_quote(renaming, shows)] == [1]
+
+
+@pytest.mark.parametrize(
+    ("question", "predicate"),
+    [
+        ("Ислам ынтымақтастығы ұйымы қай жылы құрылды?", "құрыл"),
+        ("Қазақстан ИЫҰ-ға қай жылы мүше болды?", "мұше"),  # "болды" only makes it a verb
+        ("Қазақстан қай жылы төрағалық етті?", "торағалық"),
+    ],
+)
+def test_asked_predicate_skips_auxiliary_verbs(question: str, predicate: str):
+    # Stems are folded across vowel harmony ("мүше" → "мұше"), as BM25 sees them.
+    assert asked_predicate(question) == predicate

@@ -14,6 +14,8 @@ import pytest
 
 from qa.glossary import (
     GlossaryError,
+    acronyms,
+    expand_acronyms,
     find_concepts,
     glossary_hints,
     kazakh_concepts,
@@ -354,3 +356,24 @@ def test_a_russian_answer_prompt_carries_the_passages_terms_and_a_kazakh_one_non
     assert "ағылшын тілі = английск" in russian
     kazakh = answer_messages("ИЫҰ-ның жұмыс тілдері қандай?", passages, "kk")[-1].content
     assert "Dictionary" not in kazakh and "=" not in kazakh
+
+
+def test_acronyms_are_the_capital_terms_whose_concept_spells_them_out() -> None:
+    found = acronyms()
+    assert found["ИЫҰ"] == "Ислам ынтымақтастық ұйымы"
+    assert found["СІМК"] == "Сыртқы істер министрлері кеңесі"
+    assert found["ЕҚЫҰ"].startswith("Еуропадағы қауіпсіздік және")  # "және" has no letter
+    assert "ҚР" not in found  # its concept names no "Қ… Р…" words
+
+
+@pytest.mark.parametrize(
+    ("text", "expanded"),
+    [
+        ("Қазақстан ИЫҰ-ға мүше болды", "Қазақстан Ислам ынтымақтастық ұйымы мүше болды"),
+        ("и ы ұ-ның жұмыс тілдері", "Ислам ынтымақтастық ұйымы жұмыс тілдері"),
+        ("ҚРСІМ жауапты хатшысы", "ҚРСІМ жауапты хатшысы"),  # part of another word
+        ("ИЫҰ.", "Ислам ынтымақтастық ұйымы."),
+    ],
+)
+def test_expand_acronyms_spells_them_out_without_their_ending(text: str, expanded: str) -> None:
+    assert expand_acronyms(text) == expanded

@@ -61,6 +61,18 @@ def test_arabic_script_question_finds_the_arabic_document(corpus_index):
     assert any(p.doc_id == "kazinform-mussinov-interview" and "1969" in p.text for p in results)
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["Қазақстан ИЫҰ-ға қай жылы мүше болды?", "Qazaqstan IIU-ga qai jyly mushe boldy?"],
+)
+def test_an_acronym_finds_passages_that_name_the_organisation_otherwise(corpus_index, question):
+    # The interview says "аталған ұйымға мүшелікке енді" (joined the said organisation),
+    # never "ИЫҰ"; spelt out, the acronym finds it beside the 1995 passages.
+    results = corpus_index.search(question, k=6)
+    assert any("1992 -жылы" in p.text for p in results)
+    assert any("1995 жылдан бері" in p.text for p in results)
+
+
 def test_latin_script_question_is_transliterated(corpus_index):
     results = corpus_index.search("Somalige qansha aqsha jinaldy?", k=5)
     assert any("350" in p.text for p in results)
