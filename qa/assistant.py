@@ -299,22 +299,34 @@ class Assistant:
     def _quoted(self, request: GenerationRequest, language: str, russian: bool) -> CheckedAnswer:
         """The passages' best sentences, quoted, each with its passage's mark.
 
-        For a Russian or English question the model translates each quote (a far
-        easier task for a small model than answering from Kazakh passages); the
-        translation must keep every number of its quote and is checked like any answer.
-        The Kazakh quotes stay if any of that fails.
+        For a Russian or English question the model translates the quotes (a far
+        easier task for a small model than answering from Kazakh passages), and the
+        translations are checked like any answer. The Kazakh quotes stay if none
+        translates well.
         """
         quotes = best_quotes(request)
-        if language != "kk" and self.backend.name != "extractive":
-            pairs = [(n, text, self._translate(text, language)) for n, text in quotes]
-            if all(keeps_numbers(text, t, language) for _, text, t in pairs):
-                translated = " ".join(f"{t} [{n}]." for n, _, t in pairs)
-                checked = check_citations(
-                    translated, request.passages, self.scorer, russian=russian
-                )
-                if checked.citations and _written_in(checked.text, language):
-                    return checked.supported_only()
+        translates = language != "kk" and self.backend.name != "extractive"
+        if translates and (translated := self._translated_quotes(quotes, language)):
+            text = " ".join(f"{t} [{n}]." for n, t in translated)
+            checked = check_citations(text, request.passages, self.scorer, russian=russian)
+            if checked.citations and _translated_into(checked.text, language):
+                return checked.supported_only()
         return check_citations(quoted(quotes), request.passages, self.scorer, russian=russian)
+
+    def _translated_quotes(
+        self, quotes: Sequence[tuple[int, str]], language: str
+    ) -> list[tuple[int, str]]:
+        """(n, translation) of the quotes the model translated into `language`; a quote
+        that comes back in Kazakh is left out. [] when any translation loses a number:
+        a model that drops "350" is not to be trusted with the rest either."""
+        kept = []
+        for n, text in quotes:
+            translation = self._translate(text, language)
+            if not keeps_numbers(text, translation, language):
+                return []
+            if _translated_into(translation, language):
+                kept.append((n, translation))
+        return kept
 
     def _translate(self, text: str, language: str) -> str:
         request = GenerationRequest(
@@ -344,8 +356,11 @@ _FOLLOWUP = re.compile(
 
 # What a small model writes before a translation: "Here is the English translation of
 # the Kazakh text:", "The Kazakh text translates to:", "Перевод:".
+# A Kazakh word other than a name: lower case, with a letter only Kazakh writes.
+_KAZAKH_WORD = re.compile(r"(?<!\w)[а-яё]*[әғқңөұүһі][а-яёәғқңөұүһі]*(?!\w)")
 _LEAD_IN = re.compile(
-    r"^(?:here is|here's|the (?:\w+ )?(?:text|translation)|translation|перевод|вот)[^:]*:\s*",
+    r"^(?:here is|here's|the (?:\w+ )?(?:text|translation)|translation|example|перевод|пример|вот)"
+    r"[^:]*:\s*",
     re.IGNORECASE,
 )
 
@@ -429,6 +444,13 @@ def _written_in(text: str, language: str) -> bool:
     """Whether an answer (its [n] marks and «quotes» aside) is in `language`."""
     prose = re.sub(r"\[\d+\]|«[^»]*»", " ", text)
     return not any(c.isalpha() for c in prose) or detect_language(prose) == language
+
+
+def _translated_into(text: str, language: str) -> bool:
+    """Whether a translation is in `language`, or at least no longer Kazakh: a small
+    model's broken Russian ("перв - арабский язык") has too few Russian function words
+    for `detect_language`, and no Kazakh word either."""
+    return _written_in(text, language) or (language != "kk" and not _KAZAKH_WORD.search(text))
 
 
 def _human(text: str):

@@ -190,6 +190,19 @@ def test_a_translation_that_loses_a_number_leaves_the_kazakh_quote(
     assert "350 млн" in answer.text and _relevant(answer, "350")  # the quote, as written
 
 
+def test_a_runner_up_whose_translation_stays_kazakh_is_left_out(
+    corpus_index, ollama_double, monkeypatch
+):
+    monkeypatch.setenv("OLLAMA_HOST", ollama_double.url)
+    syrian = next(key for key in TRANSLATIONS if "сириялық" in key)
+    kazakh_echo = "Сириялық босқындарға 200 млн. доллар бөлінді"  # no translation at all
+    ollama_double.replies_to = {**TRANSLATIONS, syrian: kazakh_echo}
+    assistant = Assistant(corpus_index, llm="ollama:qwen2.5:3b", compose="quote")
+    answer = assistant.ask("How much money did Kazakhstan mobilise for the crisis in Somalia?")
+    assert "350 million" in answer.text and _relevant(answer, "350")
+    assert "Сириялық" not in answer.text and "«" not in answer.text
+
+
 def test_documents_that_disagree_are_both_cited(extractive):
     answer = extractive.ask("Қазақстан Ислам ынтымақтастығы ұйымына қай жылы мүше болды?")
     assert "1992" in answer.text and "1995" in answer.text
@@ -232,11 +245,22 @@ def test_a_translation_is_read_past_the_lead_in_a_small_model_writes():
         "Tatarstan, Chechnya"
     )
     assert translation_in("Перевод:\nТатарстан и Чечня") == "Татарстан и Чечня"
+    assert translation_in('Пример: "Арабский язык, английский язык') == (
+        "Арабский язык, английский язык"
+    )
     # A colon inside the translation itself stays.
     assert translation_in("The OIC was founded in 1969: after the fire.") == (
         "The OIC was founded in 1969: after the fire"
     )
     assert translation_in("  \n") == ""
+
+
+def test_broken_russian_counts_as_translated_and_kazakh_does_not():
+    from qa.assistant import _translated_into
+
+    assert _translated_into("Мыслен, иы- да перв - арабский язык, втор - английский язык", "ru")
+    assert not _translated_into("ИЫҰ саяси ұйым болғанымен, ислам әлемі үшін жұмыс атқарады", "ru")
+    assert _translated_into("Асқар Мусинов является заместителем генсека ОИС", "ru")  # a name
 
 
 def test_a_translation_keeps_every_number_in_digits_or_words():
