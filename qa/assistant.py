@@ -32,6 +32,7 @@ from qa.evidence import (
     Scorer,
     Sentence,
     disagreement,
+    gives_asked_value,
     gives_checked_kind,
     numbers_in,
     select_evidence,
@@ -136,6 +137,9 @@ class Assistant:
             yield from self._decline(answer, started)
             return
         quoted = sentences_to_quote(match_text, evidence.top())
+        if not gives_asked_value(match_text, quoted):
+            # The best sentences are on the topic but give no year: a runner-up may.
+            quoted = sentences_to_quote(match_text, evidence.top(most=4, close=0.7))
         unanswered = why_unanswered(match_text, quoted, search_query.language)
         if unanswered:
             # "How many soldiers?" over sentences that give only years, "where is the

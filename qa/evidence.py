@@ -27,12 +27,14 @@ from qa.types import Passage
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 # Questions whose answer is a number or a date: sentences with numbers answer them.
 _ASKS_NUMBER = re.compile(
-    r"қанша|неше|қай жыл|қашан|нешінші|сколько|когда|в каком году|how (?:many|much)|when|"
-    r"what year|which year",
+    r"қанша|неше|қай жыл|қай кезең|қашан|нешінші|сколько|когда|в каком году|в какой период|"
+    r"how (?:many|much)|when|what year|which year|what period",
     re.IGNORECASE,
 )
 _ASKS_YEAR = re.compile(
-    r"қай жыл|қашан|нешінші жыл|когда|в каком году|when|what year|which year", re.IGNORECASE
+    r"қай жыл|қай кезең|қашан|нешінші жыл|когда|в каком году|в какой период|when|what year|"
+    r"which year|what period",
+    re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _ASKS_COUNT = re.compile(r"қанша|неше(?!нші)|сколько|how (?:many|much)", re.IGNORECASE)

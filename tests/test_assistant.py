@@ -203,6 +203,14 @@ def test_a_runner_up_whose_translation_stays_kazakh_is_left_out(
     assert "Сириялық" not in answer.text and "«" not in answer.text
 
 
+def test_a_period_asked_is_quoted_from_a_runner_up_that_gives_the_year(extractive):
+    # The best sentence names the chairmanship's "difficult period" and its last
+    # session, but no year; a sentence nearly as relevant gives 2011.
+    answer = extractive.ask("Қазақстан Ислам ынтымақтастығы ұйымына қай кезеңде төрағалық етті?")
+    assert not answer.refused
+    assert "2011" in answer.text and _relevant(answer, "2011")
+
+
 def test_documents_that_disagree_are_both_cited(extractive):
     answer = extractive.ask("Қазақстан Ислам ынтымақтастығы ұйымына қай жылы мүше болды?")
     assert "1992" in answer.text and "1995" in answer.text
