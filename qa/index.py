@@ -314,10 +314,14 @@ class Index:
         return results
 
     def _dense(self, query: Query, n: int) -> list[dict[int, float]]:
-        """Nearest passages by embedding: of the question, and of its Kazakh terms if any."""
+        """Nearest passages by embedding: of the question, of it with its acronyms spelt
+        out (the model knows "Ислам ынтымақтастық ұйымы", not "ИЫҰ"), and of its Kazakh
+        terms, each when there are any."""
         from embeddings.models import embed_queries
 
-        texts = [query.expanded if query.variant.startswith("kk") else query.text]
+        texts = [query.cyrillic if query.variant.startswith("kk") else query.text]
+        if query.expanded != query.cyrillic:
+            texts.append(query.expanded)
         if query.kazakh_terms:
             texts.append(query.kazakh_terms)
         rankings = []
