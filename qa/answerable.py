@@ -41,7 +41,7 @@ _VAGUE = {"бірнеше", "көптеген", "кейбір", "бірқата�
 # "Қанша жарна" (how much of a contribution): the word counted.
 _COUNTED = re.compile(r"\b(?:қанша|неше)\s+([\w-]+)", re.IGNORECASE)
 # A verb right after "қанша" ("қанша болды") counts nothing named.
-_VERB = re.compile(r"(?:[дт][ыі]|[ғгқк][ае]н|й[дт][ыі]|ед[іи]|еді)$")
+_VERB = re.compile(r"(?:[дт][ыі]|[ғгқк][ае]н|й[дт][ыі]|ед[іи])$")
 # Nouns of money: their quantity is an amount in a currency, whatever the noun.
 _MONEY = {"қаражат", "қаржы", "ақша", "жарна", "сома", "инвестиция", "несие", "көмек"}
 _CURRENCY = re.compile(

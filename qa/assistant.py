@@ -39,7 +39,7 @@ from qa.evidence import (
     sentences_to_quote,
 )
 from qa.index import Index, ensure_index
-from qa.language import detect_language
+from qa.language import KAZAKH_ONLY_LETTERS, detect_language
 from qa.lexical import tokenize
 from qa.prompts import (
     answer_messages,
@@ -358,10 +358,11 @@ _FOLLOWUP = re.compile(
 )
 
 
+# A Kazakh word other than a name: lower case, with a letter only Kazakh writes.
+_KAZAKH_LETTERS = "".join(sorted(KAZAKH_ONLY_LETTERS))
+_KAZAKH_WORD = re.compile(rf"(?<!\w)[а-яё]*[{_KAZAKH_LETTERS}][а-яё{_KAZAKH_LETTERS}]*(?!\w)")
 # What a small model writes before a translation: "Here is the English translation of
 # the Kazakh text:", "The Kazakh text translates to:", "Перевод:".
-# A Kazakh word other than a name: lower case, with a letter only Kazakh writes.
-_KAZAKH_WORD = re.compile(r"(?<!\w)[а-яё]*[әғқңөұүһі][а-яёәғқңөұүһі]*(?!\w)")
 _LEAD_IN = re.compile(
     r"^(?:here is|here's|the (?:\w+ )?(?:text|translation)|translation|example|перевод|пример|вот)"
     r"[^:]*:\s*",

@@ -25,19 +25,17 @@ from qa.transliterate import detect_script
 from qa.types import Passage
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-# Questions whose answer is a number or a date: sentences with numbers answer them.
-_ASKS_NUMBER = re.compile(
-    r"қанша|неше|қай жыл|қай кезең|қашан|нешінші|сколько|когда|в каком году|в какой период|"
-    r"how (?:many|much)|when|what year|which year|what period",
-    re.IGNORECASE,
-)
-_ASKS_YEAR = re.compile(
+_YEAR_QUESTION = (
     r"қай жыл|қай кезең|қашан|нешінші жыл|когда|в каком году|в какой период|when|what year|"
-    r"which year|what period",
-    re.IGNORECASE,
+    r"which year|what period"
 )
+_COUNT_QUESTION = r"қанша|неше(?!нші)|сколько|how (?:many|much)"
+_ASKS_YEAR = re.compile(_YEAR_QUESTION, re.IGNORECASE)
+_ASKS_COUNT = re.compile(_COUNT_QUESTION, re.IGNORECASE)
+# Questions whose answer is a number or a date ("нешінші": the how-manieth, any ordinal):
+# sentences with numbers answer them.
+_ASKS_NUMBER = re.compile(f"{_YEAR_QUESTION}|{_COUNT_QUESTION}|нешінші", re.IGNORECASE)
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
-_ASKS_COUNT = re.compile(r"қанша|неше(?!нші)|сколько|how (?:many|much)", re.IGNORECASE)
 _YEAR_PHRASE = re.compile(
     r"\b(?:1[89]|20)\d\d(?:\s*-?\s*(?:жыл\w*|ж\.|год\w*|г\.))?(?!\d)", re.IGNORECASE
 )
@@ -63,9 +61,9 @@ _NAME = re.compile(r"\b[А-ЯӘҒҚҢӨҰҮҺІЁ][а-яәғқңөұүһіё]{3,
 # Where one sentence joins two facts: "…, ал …" (while), "…; …", "…, бірақ …" (but).
 _CLAUSE_BREAK = re.compile(r";\s+|,\s+(?=(?:ал|бірақ|алайда|а|но|while|but|whereas)\s)", re.I)
 _CACHE_SIZE = 4096
-# A list item: "– …", "• …", "1. …" (after the sentence that announces the list).
 # Verbs that make a predicate of the word before them ("мүше болды", "төрағалық етті").
 _AUXILIARIES = {"бол", "ет", "етт", "жаса", "тұр", "тұра", "қыл"}
+# A list item: "– …", "• …", "1. …" (after the sentence that announces the list).
 _LIST_ITEM = re.compile(r"\s*(?:[–—•-]|\d{1,2}[.)])\s")
 _MAX_LIST_ITEMS = 6
 # A sentence that draws a conclusion from the one before it.

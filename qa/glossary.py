@@ -34,6 +34,8 @@ import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 
+from qa.lexical import is_stopword
+
 #: The languages the glossary translates from.
 LANGUAGES = ("ru", "en")
 COLUMNS = ("kk", "ru", "en")
@@ -278,8 +280,6 @@ def acronyms() -> dict[str, str]:
 
 
 def _initials(name: str) -> str:
-    from qa.lexical import is_stopword
-
     return "".join(word[0].upper() for word in name.split() if not is_stopword(word))
 
 

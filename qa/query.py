@@ -9,6 +9,7 @@ model is weak across languages and BM25 cannot cross them at all.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from qa.cleaning import clean_text
@@ -30,8 +31,11 @@ class Query:
     cyrillic: str  # what search matches
     # For Russian and English: the Kazakh terms of the domain glossary, one group a concept.
     kazakh_concepts: tuple[tuple[str, ...], ...] = ()
-    # Kazakh: `cyrillic` with its acronyms spelt out, which is what search looks for.
-    expanded: str = ""
+
+    @functools.cached_property
+    def expanded(self) -> str:
+        """A Kazakh question with its acronyms spelt out, which is what search looks for."""
+        return expand_acronyms(self.cyrillic) if self.variant.startswith("kk") else self.cyrillic
 
     @property
     def kazakh_terms(self) -> str:
@@ -56,12 +60,6 @@ def prepare_query(text: str) -> Query:
     concepts = tuple(
         kept for group in groups if (kept := tuple(t for t in group if not is_stopword(t)))
     )
-    cyrillic = clean_text(cyrillic)
-    expanded = expand_acronyms(cyrillic) if variant.startswith("kk") else cyrillic
     return Query(
-        text=text,
-        variant=variant,
-        cyrillic=cyrillic,
-        kazakh_concepts=concepts,
-        expanded=expanded,
+        text=text, variant=variant, cyrillic=clean_text(cyrillic), kazakh_concepts=concepts
     )
