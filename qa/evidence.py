@@ -14,7 +14,7 @@ import itertools
 import math
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,6 +92,10 @@ _ASKS_WHO_IS = re.compile(
 # script, lower-case itself ("… бөлімінің басшысы асқар мусиновпен").
 _DESCRIBED = "(?:^|[^\\w])[а-яәғқңөұүһіё]+,?\\s+(?i:{name})[а-яәғқңөұүһіё]{{0,4}}(?![\\w])"
 DESCRIPTION_BONUS = 0.12
+# "Бағдарламаның жаңалығы неде?" is answered by "… жаңалығы – әйел құқықтары …": Kazakh
+# states what a thing is with a dash after it. Such a unit answers the question however
+# few of its other words it shares, so the bonus is large.
+DEFINITION_BONUS = 0.3
 
 
 @dataclass(frozen=True)
@@ -208,6 +212,7 @@ class Scorer:
         window: bool = False,
         concepts: Sequence[Sequence[str]] = (),
         titles: Sequence[str] = (),
+        question: bool = False,
     ) -> np.ndarray:
         """Support of `claim` by each sentence.
 
@@ -222,6 +227,10 @@ class Scorer:
         than one with one. `titles` (per passage, as `Sentence.passage` numbers them)
         lend their names to every sentence of the passage: an interview's answers never
         repeat the name of the man its title says is speaking.
+
+        A claim's numbers must stand where its words do (see `_number_home`). A
+        `question`'s numbers name what it is about ("39-сессиясы"): a unit stating them
+        is about that, wherever the question's other words stand.
         """
         if not sentences:
             return np.zeros(0, dtype=np.float32)
@@ -256,7 +265,8 @@ class Scorer:
             if claim_numbers:
                 home_index = number_home.get(sentence.passage)
                 home = sentences[i if home_index is None else home_index].text
-                found = len(claim_numbers & numbers_in(home)) / len(claim_numbers)
+                stated = numbers_in(home) | (numbers_in(sentence.text) if question else set())
+                found = len(claim_numbers & stated) / len(claim_numbers)
                 score *= 0.35 + 0.65 * found
             out[i] = score * 0.5 ** missing_names.get(sentence.passage, 0)
         return out
@@ -450,9 +460,12 @@ def select_evidence(
         window=True,
         concepts=concepts,
         titles=titles,
+        question=True,
     )
     if followup and followup != question and sentences:
-        followup_scores = scorer.scores(followup, sentences, russian=russian, titles=titles)
+        followup_scores = scorer.scores(
+            followup, sentences, russian=russian, titles=titles, question=True
+        )
         scores = 0.5 * scores + 0.5 * followup_scores
     scores = scores + _answer_kind_bonus(question, sentences)
     evidence = Evidence(sentences, scores, [])
@@ -469,18 +482,36 @@ def select_evidence(
 
 def _answer_kind_bonus(question: str, sentences: Sequence[Sentence]) -> np.ndarray:
     """Extra score for units of the kind the question asks for: a number for "when /
-    how many", a description for "who is X?", a reason for "why"."""
+    how many", a description for "who is X?", a reason for "why", a definition for
+    "what is X's Y?"."""
     bonus = np.zeros(len(sentences), dtype=np.float32)
     if not sentences:
         return bonus
     if asks_for_number(question):
         bonus += NUMBER_BONUS * np.array([bool(numbers_in(s.text)) for s in sentences])
-    if person := who_is(question):
-        described = re.compile(_DESCRIBED.format(name=_spelt_any_harmony(person)))
-        bonus += DESCRIPTION_BONUS * np.array([bool(described.search(s.text)) for s in sentences])
+    if describes := _description_of_asked(question):
+        bonus += DESCRIPTION_BONUS * np.array([bool(describes(s.text)) for s in sentences])
     if _ASKS_REASON.search(question):
         bonus += REASON_BONUS * np.array([gives_reason(s.text) for s in sentences])
+    if defines := _definition_of_asked(question):
+        bonus += DEFINITION_BONUS * np.array([bool(defines(s.text)) for s in sentences])
     return bonus
+
+
+def _description_of_asked(question: str) -> Callable[[str], re.Match | None] | None:
+    """A search for a description of the person a "who is X?" question asks about."""
+    person = who_is(question)
+    if not person:
+        return None
+    return re.compile(_DESCRIBED.format(name=_spelt_any_harmony(person))).search
+
+
+def _definition_of_asked(question: str) -> Callable[[str], re.Match | None] | None:
+    """A search for "<the asked noun> – …" in a unit (None when nothing is asked about)."""
+    subject = asked_subject(question)
+    if not subject:
+        return None
+    return re.compile(rf"(?<!\w){re.escape(subject[-1])}\s+[–—-]\s", re.IGNORECASE).search
 
 
 def asks_for_number(question: str) -> bool:
@@ -549,7 +580,12 @@ def sentences_to_quote(question: str, sentences: Sequence[Sentence]) -> list[Sen
     those naming what the question asks happened ("құрылды", founded), when some do.
     A runner-up without either does not answer the question, and cites a passage that
     does not hold the answer: the year of the renaming does not say when it was founded.
+    A definition of the asked noun ("жаңалығы – …"), or a description of the person
+    asked about ("саясаттанушы Риззат Тасым"), is the answer on its own.
     """
+    for answers in (_definition_of_asked(question), _description_of_asked(question)):
+        if answers and (answering := [s for s in sentences if answers(s.text)]):
+            return answering
     kind = asked_kind(question)
     giving = list(sentences)
     if kind in ("year", "count"):
