@@ -25,6 +25,11 @@ def _passage(pid: str, text: str, start: int = 0) -> Passage:
     )  # fmt: skip
 
 
+def _sentences(*texts: str) -> list:
+    """The evidence units of one passage per text, passages "a", "b", … in order."""
+    return passage_sentences([_passage(chr(ord("a") + n), t) for n, t in enumerate(texts)])
+
+
 SOMALIA = _passage(
     "economy",
     "Сонымен қатар ИКҰ-ның су концепциясының қабылдануына өз үлесін қосты. "
@@ -336,38 +341,33 @@ def test_a_year_or_a_count_must_be_in_what_would_be_quoted(scorer):
 
 
 def test_the_noun_asked_about_must_be_named_in_what_would_be_quoted():
-    def quoted(text: str) -> list:
-        return passage_sentences([_passage("p", text)])
-
-    meeting = quoted(
+    meeting = _sentences(
         "Жиын барысында жаңа медияның ислам ынтымақтастығы ұйымы аясындағы орны талқыланды."
     )
     headquarters = "Ислам ынтымақтастығы ұйымының штаб-пәтері қай қалада орналасқан?"
     assert not names_asked_subject(headquarters, meeting)
-    assert names_asked_subject(headquarters, quoted("Ұйымның штаб-пәтері Жиддада орналасқан."))
+    assert names_asked_subject(headquarters, _sentences("Ұйымның штаб-пәтері Жиддада орналасқан."))
     assert not names_asked_subject("ИЫҰ-ның қазіргі Бас хатшысы кім?", meeting)
     # Written apart, or as an acronym, the noun is still named.
-    first = quoted("1969 жылы Мароккода ислам елдерінің өкілдері алғаш рет бас қосты.")
+    first = _sentences("1969 жылы Мароккода ислам елдерінің өкілдері алғаш рет бас қосты.")
     assert names_asked_subject("Ислам елдері өкілдерінің алғашқы басқосуы қай елде өтті?", first)
-    gdp = quoted("2000 жылы ИКҰ-ға мүше елдердің ЖІӨ көлемі 5 трлн долларды құрады.")
+    gdp = _sentences("2000 жылы ИКҰ-ға мүше елдердің ЖІӨ көлемі 5 трлн долларды құрады.")
     assert names_asked_subject("2000 жылы ИКҰ елдерінің жалпы ішкі өнімі қанша болды?", gdp)
     # An accusative ("төрағалықты") or an agent noun ("Сарапшы") is not what is asked.
     assert names_asked_subject("Қазақстан төрағалықты кімге тапсырды?", meeting)
     assert names_asked_subject("Сарапшы неліктен орта держава мәртебесін миссия дейді?", meeting)
     # Nor is an event ("өзгертілуі", its renaming), which a sentence tells in its own words.
-    renamed = quoted("Ұйымның ИЫҰ болып өзгерілуі оның ауқымды алаңға айналғанын көрсетеді.")
+    renamed = _sentences("Ұйымның ИЫҰ болып өзгерілуі оның ауқымды алаңға айналғанын көрсетеді.")
     assert names_asked_subject("ИКҰ-ның ИЫҰ болып өзгертілуі нені көрсетеді?", renamed)
     # Nor is one derived from it: the Secretariat (хатшылық) is not the Secretary General.
-    secretariat = quoted("ИЫҰ Бас хатшылығы мен бөлімшелерінің жұмысы жоғары деңгейде өтті.")
+    secretariat = _sentences("ИЫҰ Бас хатшылығы мен бөлімшелерінің жұмысы жоғары деңгейде өтті.")
     assert not names_asked_subject("ИЫҰ-ның қазіргі Бас хатшысы кім?", secretariat)
 
 
 def test_only_sentences_giving_the_asked_year_or_quantity_are_quoted_when_some_do():
-    votes = passage_sentences(
-        [
-            _passage("a", "Мен Даккада өткен жиналыста лайықты деп танылдым."),
-            _passage("b", "Бізбен бірге дауысқа түскен Бангладеш 6 дауысқа ие болды."),
-        ]
+    votes = _sentences(
+        "Мен Даккада өткен жиналыста лайықты деп танылдым.",
+        "Бізбен бірге дауысқа түскен Бангладеш 6 дауысқа ие болды.",
     )
     how_many = "Бангладеш неше дауыс алды?"
     assert [s.passage for s in sentences_to_quote(how_many, votes)] == [1]
@@ -377,20 +377,19 @@ def test_only_sentences_giving_the_asked_year_or_quantity_are_quoted_when_some_d
 
 
 def test_code_checks_the_kind_of_answer_for_years_counts_and_reasons():
-    def quoted(text: str) -> list:
-        return passage_sentences([_passage("p", text)])
-
-    reason = quoted(
+    reason = _sentences(
         "Бұл мемлекеттер федерация субъектілері, сондықтан мүше бола алмайды, себебі ұйымға "
         "тек егемен елдер кіреді."
     )
     assert gives_checked_kind("Неліктен Татарстан ИЫҰ-ға мүше бола алмайды?", reason)
     assert not gives_checked_kind(
-        "Неліктен Татарстан ИЫҰ-ға мүше бола алмайды?", quoted("Татарстан Ресейдің құрамында.")
+        "Неліктен Татарстан ИЫҰ-ға мүше бола алмайды?", _sentences("Татарстан Ресейдің құрамында.")
     )
-    gdp = quoted("2000 жылы мүше мемлекеттердің ЖІӨ 3,7 трлн долларды құрады.")
+    gdp = _sentences("2000 жылы мүше мемлекеттердің ЖІӨ 3,7 трлн долларды құрады.")
     assert gives_checked_kind("2000 жылы ЖІӨ қанша болды?", gdp)
-    assert not gives_checked_kind("Ұйымға неше мемлекет мүше?", quoted("Ұйым 1969 жылы құрылды."))
+    assert not gives_checked_kind(
+        "Ұйымға неше мемлекет мүше?", _sentences("Ұйым 1969 жылы құрылды.")
+    )
     # "Which department?" is no kind code can check.
     assert not gives_checked_kind("Мусинов қай бөлімді басқарады?", gdp)
 
@@ -445,22 +444,18 @@ def test_supported_only_leaves_out_flagged_sentences(scorer):
 
 
 def test_of_sentences_giving_the_asked_year_those_naming_what_happened_are_quoted():
-    years = passage_sentences(
-        [
-            _passage("a", "2011 жылы Астанада Ислам конференциясы ұйымы атауы өзгертілді."),
-            _passage("b", "Ұйым 1969 жылы Мароккода құрылды."),
-        ]
+    years = _sentences(
+        "2011 жылы Астанада Ислам конференциясы ұйымы атауы өзгертілді.",
+        "Ұйым 1969 жылы Мароккода құрылды.",
     )
     founded = "Ислам ынтымақтастығы ұйымы қай жылы құрылды?"
     assert [s.passage for s in sentences_to_quote(founded, years)] == [1]
     # Neither names it ("жиналды"): both stay.
     assert sentences_to_quote("Қай жылы жиналды?", years) == years
     # Whatever is asked: "what does the renaming show?" is answered where it "shows".
-    shows = passage_sentences(
-        [
-            _passage("a", "Ұйымның атауы 2011 жылы Астанада өзгертілді."),
-            _passage("b", "Атаудың өзгеруі ұйымның ауқымды алаңға айналғанын көрсетеді."),
-        ]
+    shows = _sentences(
+        "Ұйымның атауы 2011 жылы Астанада өзгертілді.",
+        "Атаудың өзгеруі ұйымның ауқымды алаңға айналғанын көрсетеді.",
     )
     renaming = "ИКҰ-ның ИЫҰ болып өзгертілуі нені көрсетеді?"
     assert [s.passage for s in sentences_to_quote(renaming, shows)] == [1]
