@@ -119,6 +119,7 @@ class Assistant:
             alternate=search_query.kazakh_terms,
             concepts=search_query.kazakh_concepts,
             followup=(query.cyrillic if kazakh else query.text) if history else "",
+            followup_concepts=query.kazakh_concepts,
         )
         timings = Timings(retrieval_ms=_ms(started))
         answer = Answer(

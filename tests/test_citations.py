@@ -8,6 +8,7 @@ from qa.evidence import (
     asked_predicate,
     gives_asked_value,
     gives_checked_kind,
+    months_in,
     names_asked_subject,
     passage_sentences,
     select_evidence,
@@ -199,6 +200,25 @@ def test_a_followup_s_own_words_count_as_much_as_the_earlier_question(scorer):
     assert select_evidence(scorer, joined, [ranking]).top()[0].text.startswith("Ұйымға")
     focused = select_evidence(scorer, joined, [ranking], followup=followup)
     assert focused.top()[0].text.startswith("Қазақстан 12")
+
+
+def test_a_followup_in_english_is_read_through_its_kazakh_concepts(scorer):
+    chair = _passage(
+        "chair",
+        "Қазақстан 2011 жылы ИЫҰ Сыртқы істер министрлері кеңесіне төрағалық етті. "
+        "2012 жылдың қараша айында өткен 39-шы Кеңесте төрағалық Джибути мемлекетіне өтті.",
+    )
+    followup = "In which month did the chairmanship pass on?"
+    joined = f"Қазақстан ИЫҰ СІМК-ке қай жылы төрағалық етті? {followup}"
+    # Its English words match no Kazakh sentence; "month" does, as "айында".
+    evidence = select_evidence(
+        scorer,
+        joined,
+        [chair],
+        followup=followup,
+        followup_concepts=prepare_query(followup).kazakh_concepts,
+    )
+    assert evidence.top()[0].text.startswith("2012 жылдың қараша")
 
 
 def test_who_is_question_gets_the_description_not_a_quote_of_the_person(scorer):
@@ -415,6 +435,25 @@ def test_number_from_another_clause_is_not_support(scorer):
     assert not right.unsupported and right.citations[0].n == 1
 
 
+def test_a_month_the_passage_does_not_give_is_not_supported(scorer):
+    handover = _passage(
+        "handover",
+        "2012 жылдың қараша айында өткен ИЫҰ СІМ-нің 39-шы Кеңесінде төрағалық Джибути "
+        "мемлекетіне өтті.",
+    )
+    right = "Председательство перешло к Джибути в ноябре 2012 года."
+    assert not check_citations(right, [handover], scorer, russian=True).unsupported
+    # The year and the rest agree; only the month (April, not қараша: November) is wrong.
+    wrong = "Председательство перешло к Джибути в апреле 2012 года."
+    assert check_citations(wrong, [handover], scorer, russian=True).unsupported
+    assert check_citations(
+        "The chairmanship passed to Djibouti in April 2012.", [handover], scorer
+    ).unsupported
+    assert check_citations(
+        "Төрағалық 2012 жылдың сәуір айында Джибутиге өтті.", [handover], scorer
+    ).unsupported
+
+
 def test_restating_the_question_is_not_an_answer(scorer):
     question = "Неліктен Қазақстан бітімгерлік миссияларға қатысады?"
     echo = "Қазақстан бітімгерлік миссияларға қатысады [1]."
@@ -472,3 +511,33 @@ def test_of_sentences_giving_the_asked_year_those_naming_what_happened_are_quote
 def test_asked_predicate_skips_auxiliary_verbs(question: str, predicate: str):
     # Stems are folded across vowel harmony ("мүше" → "мұше"), as BM25 sees them.
     assert asked_predicate(question) == predicate
+
+
+def test_runners_up_that_lack_the_noun_or_the_name_asked_for_are_not_quoted():
+    department = _sentences(
+        "Асқар Мусинов «Бейбітшілік, қауіпсіздік және жанжалдарды шешу» бөлімінің басшысы.",
+        "ИЫҰ саяси ұйым болғанымен, экономикалық, мәдени салалар бойынша жұмыс атқарады.",
+    )
+    which = "Мусинов ИЫҰ-да қай бөлімді басқарады?"  # which department
+    assert [s.passage for s in sentences_to_quote(which, department)] == [0]
+    handed = _sentences(
+        "Қазақстан 39-сессияда ИЫҰ СІМК төрағалығын Джибутиге берді.",
+        "Қазақстан төрағалық қызметінің мақсаты – ИКҰ беделі мен әлеуетін арттыру.",
+    )
+    to_whom = "Қазақстан ИЫҰ-ға төрағалықты кімге тапсырды?"  # a name in the dative answers
+    assert [s.passage for s in sentences_to_quote(to_whom, handed)] == [0]
+    # When the best quote has neither, nothing is dropped.
+    assert sentences_to_quote(to_whom, handed[::-1]) == handed[::-1]
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("2012 жылдың қараша айында", {11}),
+        ("в ноябре и декабре 2012 года", {11, 12}),
+        ("In May 2016, as one may recall", {5}),  # the verb "may" is no month
+        ("8 марта, в мае", {3, 5}),
+    ],
+)
+def test_months_are_read_in_three_languages(text: str, months: set[int]):
+    assert months_in(text) == months
