@@ -31,6 +31,7 @@ from qa.evidence import (
     Evidence,
     Scorer,
     Sentence,
+    answer_gives_asked_kind,
     disagreement,
     gives_asked_value,
     gives_checked_kind,
@@ -63,6 +64,10 @@ ANSWERABLE = 0.15
 ANSWER_FOUND = 0.7
 UNVERIFIED_NOTICE = "The model's answer was not supported by the passages: quoting them instead."
 WRONG_LANGUAGE_NOTICE = "The model did not answer in the question's language: quoting instead."
+WRONG_KIND_NOTICE = (
+    "The model's answer did not give what was asked (a year, a number or a reason): "
+    "quoting instead."
+)
 
 
 class Assistant:
@@ -229,6 +234,10 @@ class Assistant:
             # A small model reading Kazakh passages often answers in Kazakh whatever
             # it is told: translate the quotes rather than show a Russian reader Kazakh.
             notice = WRONG_LANGUAGE_NOTICE
+        elif not answer_gives_asked_kind(request.question, checked.text):
+            # "Why did it last so long?" answered "The article considers its role": the
+            # claim is cited, but answers nothing. The best sentences give the reason.
+            notice = WRONG_KIND_NOTICE
         else:
             return checked
         answer.notices.append(notice)

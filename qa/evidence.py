@@ -612,7 +612,7 @@ def gives_asked_value(question: str, sentences: Sequence[Sentence]) -> bool:
 def sentences_to_quote(question: str, sentences: Sequence[Sentence]) -> list[Sentence]:
     """Of the best sentences, those that answer what is asked, as far as code can tell.
 
-    First those giving the year or quantity asked for, when some do; then of these,
+    First those giving the year, quantity or reason asked for, when some do; then of these,
     those naming what the question asks happened ("құрылды", founded), when some do.
     A runner-up without either does not answer the question, and cites a passage that
     does not hold the answer: the year of the renaming does not say when it was founded.
@@ -624,7 +624,7 @@ def sentences_to_quote(question: str, sentences: Sequence[Sentence]) -> list[Sen
             return answering
     kind = asked_kind(question)
     giving = list(sentences)
-    if kind in ("year", "count"):
+    if kind:
         giving = [s for s in sentences if _gives_kind(kind, [s])] or giving
     predicate = asked_predicate(question)
     naming = [s for s in giving if predicate and matches_stem(predicate, set(tokenize(s.text)))]
@@ -738,6 +738,28 @@ def gives_checked_kind(question: str, sentences: Sequence[Sentence]) -> bool:
     for "which year", a quantity for "how many", a reason for "why"."""
     kind = asked_kind(question)
     return bool(kind) and _gives_kind(kind, sentences)
+
+
+# How a Russian or English answer gives a reason ("because of the Arab Spring").
+_ANSWER_GIVES_REASON = re.compile(
+    r"\b(?:because|due to|owing to|as a result|result of|caused by|thanks to|so that|"
+    r"in order to|led to|reason|потому|из-за|так как|поскольку|вследствие|в связи с|"
+    r"благодаря|причин\w*|в результате|чтобы|ради)\b",
+    re.IGNORECASE,
+)
+
+
+def answer_gives_asked_kind(question: str, answer: str) -> bool:
+    """False when the question asks for a year, a quantity or a reason that code can
+    check and a written answer, in any of the three languages, gives none."""
+    kind = asked_kind(question)
+    if kind == "year":
+        return bool(_YEAR.search(answer))
+    if kind == "count":
+        return bool(re.search(r"\d", answer)) or gives_quantity(answer)
+    if kind == "reason":
+        return gives_reason(answer) or bool(_ANSWER_GIVES_REASON.search(answer))
+    return True
 
 
 def gives_quantity(text: str) -> bool:

@@ -8,6 +8,7 @@ from ollama_double import TRANSLATIONS, WRONG_LANGUAGE_REPLIES
 from qa.assistant import (
     ANSWER_FOUND,
     UNVERIFIED_NOTICE,
+    WRONG_KIND_NOTICE,
     WRONG_LANGUAGE_NOTICE,
     Assistant,
     is_grounded_rewrite,
@@ -318,3 +319,27 @@ def test_a_translation_that_stays_kazakh_is_not_passed_off_as_one(
     # The model's "translation" is Kazakh: the answer is the document's own sentence, quoted.
     assert answer.text.startswith("«") and "350" in answer.text
     assert _relevant(answer, "350")
+
+
+def test_an_answer_that_gives_no_reason_to_a_why_question_becomes_the_quoted_reason(
+    corpus_index, ollama_double, monkeypatch
+):
+    monkeypatch.setenv("OLLAMA_HOST", ollama_double.url)
+    # The model restates what the English abstract says; it is supported, but no answer.
+    ollama_double.replies = [
+        "The article considers the role of Kazakhstan in the chairmanship of the OIC "
+        "Council of Foreign Ministers [1]."
+    ]
+    ollama_double.replies_to = {
+        "Kazakh text:\n.*Араб көктемінің": (
+            "Because of the Arab Spring, the chairmanship lasted a year and a half"
+        )
+    }
+    assistant = Assistant(corpus_index, llm="ollama:qwen2.5:3b")
+    answer = assistant.ask(
+        "Why did Kazakhstan's chairmanship of the OIC Council of Foreign Ministers "
+        "last a year and a half?"
+    )
+    assert WRONG_KIND_NOTICE in answer.notices
+    assert "Arab Spring" in answer.text and "article" not in answer.text
+    assert _relevant(answer, "салдарынан")

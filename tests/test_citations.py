@@ -5,6 +5,7 @@ import pytest
 from qa.citations import UNSUPPORTED_FLAG, check_citations, restates
 from qa.evidence import (
     Scorer,
+    answer_gives_asked_kind,
     asked_predicate,
     gives_asked_value,
     gives_checked_kind,
@@ -541,3 +542,26 @@ def test_runners_up_that_lack_the_noun_or_the_name_asked_for_are_not_quoted():
 )
 def test_months_are_read_in_three_languages(text: str, months: set[int]):
     assert months_in(text) == months
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "gives"),
+    [
+        (
+            "Why did the chairmanship last so long?",
+            "It lasted long because of the Arab Spring.",
+            True,
+        ),
+        ("Why did the chairmanship last so long?", "The article considers its role.", False),
+        ("Почему председательство длилось полтора года?", "Из-за «Арабской весны».", True),
+        ("Почему председательство длилось полтора года?", "Казахстан был председателем.", False),
+        ("Төрағалық неліктен ұзаққа созылды?", "«Араб көктемінің» салдарынан.", True),
+        ("В каком году Казахстан вступил в ОИС?", "Казахстан вступил в ОИС в 1995 году.", True),
+        ("В каком году Казахстан вступил в ОИС?", "Казахстан является членом ОИС.", False),
+        ("How many states are members?", "57 states are members.", True),
+        ("How many states are members?", "Many states are members.", False),
+        ("Who chairs the council?", "Djibouti does.", True),  # nothing code can check
+    ],
+)
+def test_a_written_answer_must_give_the_year_number_or_reason_asked_for(question, answer, gives):
+    assert answer_gives_asked_kind(question, answer) is gives
