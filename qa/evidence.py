@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.chunking import matching_text, split_sentences
+from qa.language import detect_language
 from qa.lexical import tokenize
 from qa.transliterate import detect_script
 from qa.types import Passage
@@ -100,6 +101,18 @@ _GIVES_REASON = re.compile(
     re.IGNORECASE,
 )
 REASON_BONUS = 0.08
+# A sentence about the text itself ("This article considers …", "Данная статья
+# рассматривает …", "Осы мақала … қарастырады") names every topic of the article and
+# states no fact of it: it counts only when the question asks about the article.
+_ABOUT_THE_TEXT = re.compile(
+    r"\b(?:this|the present) (?:article|paper|study)\b|\b(?:данная|эта|настоящая) статья\b|"
+    r"\bосы мақала\b|\bthe authors\b|\bавторы\b",
+    re.IGNORECASE,
+)
+_ASKS_ABOUT_THE_TEXT = re.compile(
+    r"\b(?:article|paper|authors?|стать[яиеюй]\w*|автор\w*|мақала\w*)\b", re.IGNORECASE
+)
+ABOUT_THE_TEXT_FACTOR = 0.6
 # "Риззат Тасым кім?": who someone is. The answer describes them where they are named
 # ("саясаттанушы Риззат Тасым …"), not where they are quoted ("Риззат Тасымның айтуынша").
 _ASKS_WHO_IS = re.compile(
@@ -278,6 +291,8 @@ class Scorer:
             if concepts
             else [_overlap(weights, tokens) for tokens in read_tokens]
         )
+        if concepts:
+            overlap = _with_own_language_overlap(claim, sentences, overlap, russian)
         claim_numbers = numbers_in(claim)
         claim_months = set() if question else months_in(claim)
         number_home = _number_home(sentences, sentence_tokens, weights) if claim_numbers else {}
@@ -299,6 +314,24 @@ class Scorer:
                 score *= 0.35 + 0.65 * found
             out[i] = score * 0.5 ** missing_names.get(sentence.passage, 0)
         return out
+
+
+def _with_own_language_overlap(
+    claim: str, sentences: Sequence[Sentence], overlap: Sequence[float], russian: bool
+) -> list[float]:
+    """The overlap of each unit, or, for a unit in the claim's own language (a Russian
+    or English abstract), its share of the claim's own words where that is higher: the
+    glossary's Kazakh terms never match "the Muslim Ummah"."""
+    language = "ru" if russian else "en"
+    own = [i for i, s in enumerate(sentences) if detect_language(s.text) == language]
+    if not own:
+        return list(overlap)
+    tokens = {i: set(tokenize(sentences[i].text, russian=russian)) for i in own}
+    weights = _idf(set(tokenize(claim, russian=russian)), list(tokens.values()))
+    out = list(overlap)
+    for i in own:
+        out[i] = max(out[i], _overlap(weights, tokens[i]))
+    return out
 
 
 def _concept_overlap(
@@ -503,6 +536,9 @@ def select_evidence(
             question=True,
         )
         scores = 0.5 * scores + 0.5 * followup_scores
+    if not _ASKS_ABOUT_THE_TEXT.search(question):
+        about_the_text = np.array([bool(_ABOUT_THE_TEXT.search(s.text)) for s in sentences])
+        scores = np.where(about_the_text, ABOUT_THE_TEXT_FACTOR * scores, scores)
     scores = scores + _answer_kind_bonus(question, sentences)
     evidence = Evidence(sentences, scores, [])
     per_passage_count = [0] * len(passages)

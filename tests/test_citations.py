@@ -222,6 +222,53 @@ def test_a_followup_in_english_is_read_through_its_kazakh_concepts(scorer):
     assert evidence.top()[0].text.startswith("2012 жылдың қараша")
 
 
+def _english(question: str) -> dict:
+    query = prepare_query(question)
+    return {"alternate": query.kazakh_terms, "concepts": query.kazakh_concepts}
+
+
+ENGLISH_TITLE = "The investment of Kazakhstan in the «Ten-Year Programme of Action» OIC"
+ENGLISH_ABSTRACT = (
+    "This article considers the role of Kazakhstan in the chairmanship of the OIC Council "
+    "of Foreign Ministers."
+)
+
+
+def test_a_sentence_in_the_question_s_own_language_is_matched_by_its_own_words(scorer):
+    sentences = [
+        _passage(
+            "kazakh",
+            "«Іс-әрекеттердің онжылдық бағдарламасы» ислам әлемінің өзара әрекеттестігін "
+            "және ынтымақтастығын нығайтуға бағытталған.",
+        ),
+        _passage("english", ENGLISH_TITLE),
+    ]
+    question = "What is the full title of the OIC Ten-Year Programme of Action?"
+    # The glossary's Kazakh terms never match the English title; its own words do.
+    evidence = select_evidence(scorer, question, sentences, **_english(question))
+    assert evidence.top()[0].text == ENGLISH_TITLE
+
+
+def test_what_the_article_is_about_is_no_fact_unless_the_article_is_asked_about(scorer):
+    passages = [
+        _passage("abstract", ENGLISH_ABSTRACT),
+        _passage(
+            "reason",
+            "«Араб көктемінің» салдарынан бір жарым жылға созылып кеткен төрағалықта "
+            "Қазақстанның қосқан еңбегі зор.",
+        ),
+    ]
+    why = (
+        "Why did Kazakhstan's chairmanship of the OIC Council of Foreign Ministers last "
+        "a year and a half?"
+    )
+    top = select_evidence(scorer, why, passages, **_english(why)).top()
+    assert top[0].text.startswith("«Араб көктемінің»")
+    about = "What does the article on Kazakhstan's chairmanship of the OIC consider?"
+    top = select_evidence(scorer, about, passages, **_english(about)).top()
+    assert top[0].text == ENGLISH_ABSTRACT
+
+
 def test_who_is_question_gets_the_description_not_a_quote_of_the_person(scorer):
     expert = _passage(
         "expert",
