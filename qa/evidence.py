@@ -634,9 +634,14 @@ def asked_kind(question: str) -> str:
     return "reason" if _ASKS_REASON.search(question) else ""
 
 
-def _gives_kind(kind: str, sentences: Sequence[Sentence]) -> bool:
+def _text_gives_kind(kind: str, text: str) -> bool:
+    """Whether `text` gives a year, a quantity or a reason (`kind`, see `asked_kind`)."""
     gives = {"year": _YEAR.search, "count": gives_quantity, "reason": gives_reason}[kind]
-    return any(gives(s.text) for s in sentences)
+    return bool(gives(text))
+
+
+def _gives_kind(kind: str, sentences: Sequence[Sentence]) -> bool:
+    return any(_text_gives_kind(kind, s.text) for s in sentences)
 
 
 def gives_asked_value(question: str, sentences: Sequence[Sentence]) -> bool:
@@ -789,13 +794,15 @@ def answer_gives_asked_kind(question: str, answer: str) -> bool:
     """False when the question asks for a year, a quantity or a reason that code can
     check and a written answer, in any of the three languages, gives none."""
     kind = asked_kind(question)
-    if kind == "year":
-        return bool(_YEAR.search(answer))
-    if kind == "count":
-        return bool(re.search(r"\d", answer)) or gives_quantity(answer)
-    if kind == "reason":
-        return gives_reason(answer) or bool(_ANSWER_GIVES_REASON.search(answer))
-    return True
+    if not kind:
+        return True
+    # Beyond what a Kazakh sentence is checked for: a Russian or English reason, and any
+    # digits for a count (a written answer may state it as a year-like figure).
+    if kind == "reason" and _ANSWER_GIVES_REASON.search(answer):
+        return True
+    if kind == "count" and re.search(r"\d", answer):
+        return True
+    return _text_gives_kind(kind, answer)
 
 
 def gives_quantity(text: str) -> bool:
