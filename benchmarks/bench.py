@@ -49,11 +49,11 @@ def _peak_memory() -> str:
 def retrieval(repeat: int = 3) -> None:
     """Index build time and query latency per mode on the shipped corpus."""
     from embeddings.models import load_embedder
-    from qa.corpus import load_manifest_corpus
-    from qa.index import SEARCH_MODES, Index
+    from qa.retrieval.corpus import load_manifest_corpus
+    from qa.retrieval.index import SEARCH_MODES, Index, embedder_settings
 
     started = time.perf_counter()
-    embedder = load_embedder()
+    embedder = load_embedder(**embedder_settings())
     print(f"embedding model loaded in {time.perf_counter() - started:.1f} s")
     documents = load_manifest_corpus().documents
     stages: dict[str, float] = {}
@@ -99,10 +99,10 @@ def answers(
     backends: str = typer.Option("extractive,llama-cpp", help="Comma-separated --llm values."),
 ) -> None:
     """First-token and total answer time per backend; Kenes vs raw llama.cpp speed."""
-    from qa.assistant import Assistant
-    from qa.backends.base import GenerationRequest
-    from qa.index import ensure_index
-    from qa.prompts import answer_messages
+    from qa.answering.assistant import Assistant
+    from qa.answering.backends.base import GenerationRequest
+    from qa.answering.prompts import answer_messages
+    from qa.retrieval.index import ensure_index
 
     index = ensure_index()
     rows = _gold(questions, answerable=True)

@@ -25,7 +25,7 @@ from rapidfuzz.distance import Levenshtein
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from qa.transliterate import arab_to_cyrl, cyrl_to_arab  # noqa: E402
+from qa.text.transliterate import arab_to_cyrl, cyrl_to_arab  # noqa: E402
 
 CORPUS = REPO_ROOT / "corpus"
 ARABIC_DOCUMENT = "kazinform-mussinov-interview-arabic-script.txt"

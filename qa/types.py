@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, get_args
 
-# How an answer's text is composed: see `qa.assistant`.
+# How an answer's text is composed: see `qa.answering.assistant`.
 Compose = Literal["auto", "generate", "quote"]
 COMPOSE_MODES: tuple[str, ...] = get_args(Compose)
 

@@ -71,7 +71,7 @@ def snippet(context: str, answer: str, start: int | None) -> str:
 def answer_patterns(texts: Iterable[str]) -> list[str]:
     """Each span as typed and in the `clean_text` form answers are matched in."""
     try:
-        from qa.cleaning import clean_text
+        from qa.text.cleaning import clean_text
     except ImportError:  # run outside the project's environment: spans as typed
         clean_text = str.strip  # type: ignore[assignment]
     patterns: list[str] = []

@@ -27,8 +27,8 @@ def main(
 ) -> None:
     import os
 
-    from qa.assistant import Assistant
-    from qa.index import ensure_index
+    from qa.answering.assistant import Assistant
+    from qa.retrieval.index import ensure_index
     from qa.tui.app import KenesApp
 
     os.environ.setdefault("KENES_DATA_DIR", tempfile.mkdtemp())  # keep saved chats clean

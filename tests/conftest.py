@@ -28,17 +28,18 @@ def e5_model() -> Iterator[Any]:
     HF_HUB_OFFLINE=1 to prove no hub access is needed.
     """
     from embeddings.models import load_embedder
+    from qa.retrieval.index import embedder_settings
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HF_HUB_OFFLINE", "1")
-        model = load_embedder()
+        model = load_embedder(**embedder_settings())
     yield model
 
 
 @pytest.fixture(scope="session")
 def corpus_documents() -> list[Any]:
     """The five shipped corpus documents, read through the manifest."""
-    from qa.corpus import load_manifest_corpus
+    from qa.retrieval.corpus import load_manifest_corpus
 
     report = load_manifest_corpus()
     assert not report.skipped
@@ -48,7 +49,7 @@ def corpus_documents() -> list[Any]:
 @pytest.fixture(scope="session")
 def corpus_index(tmp_path_factory: pytest.TempPathFactory, corpus_documents, e5_model) -> Any:
     """The real index (FAISS + BM25) of the shipped corpus, built once per test session."""
-    from qa.index import Index
+    from qa.retrieval.index import Index
 
     folder = tmp_path_factory.mktemp("index")
     return Index.build(corpus_documents, folder, embedder=e5_model)
@@ -73,7 +74,7 @@ def ollama_double() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def llama_backend() -> Any:
     """The embedded llama.cpp model (default GGUF), loaded once per test session."""
-    from qa.backends.llama_cpp import LlamaCppBackend
+    from qa.answering.backends.llama_cpp import LlamaCppBackend
 
     backend = LlamaCppBackend()
     backend.load()

@@ -135,7 +135,7 @@ def test_ask_says_why_the_answer_differs_from_what_streamed(
 ):
     from ollama_double import TRANSLATIONS, WRONG_LANGUAGE_REPLIES
 
-    from qa.assistant import WRONG_LANGUAGE_NOTICE
+    from qa.answering.assistant import WRONG_LANGUAGE_NOTICE
 
     monkeypatch.setenv("OLLAMA_HOST", ollama_double.url)
     ollama_double.replies = list(WRONG_LANGUAGE_REPLIES)

@@ -26,7 +26,9 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.widgets import Footer, Input
 
-from qa.store import ConversationStore, StoreError
+from qa.config import DEFAULT_COMPOSE, DEFAULT_LLM
+from qa.conversations import ConversationStore, StoreError
+from qa.errors import user_errors
 from qa.tui.events import (
     Activity,
     AnswerDelta,
@@ -53,9 +55,9 @@ from qa.tui.widgets import (
 from qa.types import Answer, check_compose
 
 if TYPE_CHECKING:
-    from qa.assistant import Assistant
-    from qa.backends import Backend
-    from qa.index import Index
+    from qa.answering.assistant import Assistant
+    from qa.answering.backends import Backend
+    from qa.retrieval.index import Index
 
 BACKEND_CYCLE = ("auto", "extractive", "llama-cpp", "ollama")
 CYCLE_TEXT = " → ".join(BACKEND_CYCLE)
@@ -97,17 +99,6 @@ def index_line(index: Index) -> str:
     return f"{manifest.n_documents} documents, {manifest.n_passages} passages"
 
 
-def _known_errors() -> tuple[type[BaseException], ...]:
-    """The errors whose message tells the user what to do (shown as they are)."""
-    from embeddings.models import EmbeddingModelError
-    from qa.backends import BackendUnavailable
-    from qa.corpus import CorpusError
-    from qa.index import IndexProblem
-    from qa.query import QueryError
-
-    return (BackendUnavailable, IndexProblem, QueryError, CorpusError, EmbeddingModelError)
-
-
 class KenesApp(App[None]):
     CSS_PATH = "kenes.tcss"
     TITLE = "Kenes · кеңес"
@@ -138,8 +129,8 @@ class KenesApp(App[None]):
         assistant: Assistant | None = None,
         *,
         assistant_factory: Callable[[], Assistant] | None = None,
-        llm: str = "auto",
-        compose: str = "auto",
+        llm: str = DEFAULT_LLM,
+        compose: str = DEFAULT_COMPOSE,
         index_dir: Path | None = None,
         store: ConversationStore | None = None,
     ) -> None:
@@ -238,7 +229,7 @@ class KenesApp(App[None]):
     def _prepare_assistant(self) -> None:
         try:
             assistant = self._build_assistant()
-        except _known_errors() as exc:
+        except user_errors() as exc:
             self._post(StartupFailed(str(exc)))
         except Exception as exc:  # never a crash: say it and keep the window usable
             self._post(StartupFailed(f"Kenes could not start: {exc!r}"))
@@ -249,8 +240,8 @@ class KenesApp(App[None]):
         if self.assistant_factory is not None:
             self._post(Activity("opening the assistant"))
             return self.assistant_factory()
-        from qa.assistant import Assistant
-        from qa.index import ensure_index
+        from qa.answering.assistant import Assistant
+        from qa.retrieval.index import ensure_index
 
         self._post(Activity("opening the index"))
         index = ensure_index(
@@ -265,7 +256,7 @@ class KenesApp(App[None]):
         return Assistant(index, llm=backend, compose=self.compose_mode)
 
     def _open_first_backend(self) -> Backend:
-        from qa.backends import BackendUnavailable, open_backend
+        from qa.answering.backends import BackendUnavailable, open_backend
 
         self._post(Activity(f"opening the {self.llm} backend"))
         try:
@@ -293,22 +284,19 @@ class KenesApp(App[None]):
                     self._post(AnswerReady(turn, piece))
                 elif not turn.cancel.is_set():
                     self._post(AnswerDelta(turn, piece))
-        except _known_errors() as exc:
+        except user_errors() as exc:
             self._post(AnswerFailed(turn, str(exc)))
         except Exception as exc:  # never a crash: the answer fails, the chat goes on
             self._post(AnswerFailed(turn, f"Unexpected error: {exc!r}"))
 
     @work(thread=True, group="backend", exclusive=True, exit_on_error=False)
     def _switch_backend(self, spec: str, current: Assistant) -> None:
-        from qa.assistant import Assistant
-        from qa.backends import BackendUnavailable, open_backend
+        from qa.answering.backends import BackendUnavailable, open_backend
 
         try:
             backend, notices = open_backend(spec)
             self._load_model(backend)
-            assistant = Assistant(
-                current.index, llm=backend, k=current.k, mode=current.mode, compose=current.compose
-            )
+            assistant = current.with_backend(backend)
         except (BackendUnavailable, ValueError) as exc:
             self._post(BackendFailed(spec, str(exc)))
             return
@@ -381,7 +369,7 @@ class KenesApp(App[None]):
         await self._start_turn(question)
 
     def _question_problem(self, question: str) -> str | None:
-        from qa.query import QueryError, prepare_query
+        from qa.retrieval.query import QueryError, prepare_query
 
         try:
             prepare_query(question)
@@ -613,6 +601,6 @@ class KenesApp(App[None]):
         self.push_screen(HelpScreen(self.key_rows()))
 
 
-def run_chat(llm: str = "auto", index_dir: Path | None = None, **kwargs: Any) -> None:
+def run_chat(llm: str = DEFAULT_LLM, index_dir: Path | None = None, **kwargs: Any) -> None:
     """Open the chat in the terminal (`kenes chat`, or `kenes` alone)."""
     KenesApp(llm=llm, index_dir=index_dir, **kwargs).run()

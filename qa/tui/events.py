@@ -16,8 +16,8 @@ from textual.notifications import SeverityLevel
 from qa.types import Answer
 
 if TYPE_CHECKING:
-    from qa.assistant import Assistant
-    from qa.index import Index
+    from qa.answering.assistant import Assistant
+    from qa.retrieval.index import Index
     from qa.tui.widgets.chat import AnswerMessage
 
 

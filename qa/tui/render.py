@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qa.transliterate import transliterate
+from qa.text.transliterate import transliterate
 from qa.types import Answer, Citation, Document, Passage, Timings
 
 if TYPE_CHECKING:
-    from qa.index import Index
+    from qa.retrieval.index import Index
 
 CITATION_MARK = re.compile(r"\[(\d+)\]")
 CITE_SCHEME = "cite:"

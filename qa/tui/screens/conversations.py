@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from qa.store import Conversation, ConversationStore
+from qa.conversations import Conversation, ConversationStore
 
 
 def conversation_line(conversation: Conversation) -> Content:

@@ -1,0 +1,1 @@
+"""Answering: evidence, the decision to answer, the language models, checked citations."""

@@ -1,0 +1,116 @@
+"""Gold questions: reading a gold JSONL file, and the rules that match answers and passages to it.
+
+A gold line has `id` and `question`, optionally `lang`, `type`, `answers`, `docs`,
+`evidence` and `history`; `answers` and `evidence` are regular expressions, matched
+case-insensitively.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qa.config import settings
+from qa.text.cleaning import clean_text
+from qa.types import Passage
+
+if TYPE_CHECKING:
+    from qa.retrieval.index import Index
+
+
+def default_gold() -> Path:
+    """The shipped gold questions: corpus/gold.jsonl."""
+    return settings().gold_path
+
+
+@dataclass(frozen=True)
+class GoldQuestion:
+    """One line of a gold file."""
+
+    id: str
+    question: str
+    lang: str = "kk"
+    type: str = "factoid"
+    answers: tuple[str, ...] = ()
+    docs: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    history: tuple[str, ...] = ()
+
+    @property
+    def answerable(self) -> bool:
+        """Unanswerable questions have type `unanswerable` (and no answers)."""
+        return self.type != "unanswerable" and bool(self.answers)
+
+
+@lru_cache(maxsize=4096)
+def _pattern(regex: str) -> re.Pattern[str]:
+    return re.compile(regex, re.IGNORECASE)
+
+
+def load_gold(path: Path) -> list[GoldQuestion]:
+    """Read a gold JSONL file; a malformed line or regex raises ValueError naming it."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no gold file at {path}")
+    questions: list[GoldQuestion] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            item = GoldQuestion(
+                id=str(row["id"]),
+                question=str(row["question"]),
+                lang=str(row.get("lang", "kk")),
+                type=str(row.get("type", "factoid")),
+                answers=tuple(row.get("answers") or ()),
+                docs=tuple(row.get("docs") or ()),
+                evidence=tuple(row.get("evidence") or ()),
+                history=tuple(row.get("history") or ()),
+            )
+            for regex in (*item.answers, *item.evidence):
+                _pattern(regex)
+        except (json.JSONDecodeError, KeyError, TypeError, re.error) as exc:
+            raise ValueError(f"{path}:{n}: not a gold question ({exc})") from exc
+        questions.append(item)
+    return questions
+
+
+def answer_matches(answer_text: str, patterns: Sequence[str]) -> bool:
+    """True when any pattern matches the answer normalised with `clean_text`."""
+    normalised = clean_text(answer_text or "")
+    return any(_pattern(p).search(normalised) for p in patterns)
+
+
+def passage_matches(passage: Passage, item: GoldQuestion) -> bool:
+    """The evidence rule: origin in `docs` and an evidence pattern in original or text."""
+    if passage.origin not in item.docs:
+        return False
+    return any(
+        _pattern(p).search(passage.original) or _pattern(p).search(passage.text)
+        for p in item.evidence
+    )
+
+
+class RelevanceJudge:
+    """Applies the evidence rule to passages of one index (near-duplicate copies included)."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+    def relevant(self, passage: Passage, item: GoldQuestion) -> bool:
+        if passage_matches(passage, item):
+            return True
+        copies = (self.index.passages.get(pid) for pid in passage.alternatives)
+        return any(copy is not None and passage_matches(copy, item) for copy in copies)
+
+    def count_relevant(self, item: GoldQuestion) -> int:
+        """Relevant passages among everything search can return."""
+        if not item.docs or not item.evidence:
+            return 0
+        return sum(self.relevant(p, item) for p in self.index.indexed)

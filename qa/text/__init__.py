@@ -1,0 +1,1 @@
+"""Text: cleaning, scripts, languages, sentences and passages, stems, the glossary."""
