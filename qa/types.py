@@ -34,6 +34,7 @@ class Document:
     date: str = ""
     language: str = "kk"
     script: str = "Cyrl"
+    collection: str = ""  # the index collection it belongs to (see `kenes index list`)
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Passage:
     scores: dict[str, float] = field(default_factory=dict)  # per retriever: dense, bm25
     duplicate_of: str | None = None  # set when a cleaner copy exists in another document
     alternatives: list[str] = field(default_factory=list)  # ids of near-duplicate copies
+    collection: str = ""  # the collection of its document
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,6 +83,7 @@ class Timings:
     retrieval_ms: float = 0.0
     first_token_ms: float | None = None
     total_ms: float = 0.0
+    short_answer_ms: float | None = None  # finding the short answer (a model call or code)
 
 
 @dataclass
@@ -98,6 +101,7 @@ class Answer:
     # The backend's probability that the passages state the answer (None: not checked)
     answerability: float | None = None
     evidence: list[str] = field(default_factory=list)  # the sentences the answer was made from
+    short_answer: str | None = None  # the answer's key words (a year, a name), when found
     timings: Timings = field(default_factory=Timings)
     notices: list[str] = field(default_factory=list)  # e.g. "Ollama unreachable, used llama-cpp"
 

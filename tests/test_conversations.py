@@ -154,3 +154,43 @@ def test_a_file_that_is_not_sqlite_says_what_to_do(tmp_path: Path) -> None:
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match="move the file away or set KENES_DATA_DIR"):
         ConversationStore(path)
+
+
+def test_stopped_answers_and_unanswered_questions_keep_their_mark(
+    store: ConversationStore,
+) -> None:
+    chat = store.create("q")
+    store.add_question(chat, "first")
+    store.add_stopped(chat, "Қазақстан 350 млн", "cancelled")
+    question = store.add_question(chat, "second")
+    store.set_status(question, "unanswered")
+
+    messages = store.messages(chat)
+
+    assert [(m.role, m.status) for m in messages] == [
+        ("user", ""),
+        ("assistant", "cancelled"),
+        ("user", "unanswered"),
+    ]
+    assert messages[1].text == "Қазақстан 350 млн" and messages[1].answer is None
+    with pytest.raises(ValueError, match="unknown message status"):
+        store.set_status(question, "lost")
+
+
+def test_a_file_from_before_statuses_gets_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "conversations.sqlite"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE conversations (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "title TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL);"
+            "CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "conversation_id INTEGER NOT NULL, role TEXT NOT NULL, text TEXT NOT NULL, "
+            "answer TEXT, created TEXT NOT NULL);"
+            "INSERT INTO conversations VALUES (1, 'old', 'now', 'now');"
+            "INSERT INTO messages VALUES (1, 1, 'user', 'old question', NULL, 'now');"
+        )
+    store = ConversationStore(path)
+    (message,) = store.messages(1)
+    assert message.text == "old question" and message.status == ""
+    store.add_stopped(1, "draft", "cancelled")
+    assert store.messages(1)[-1].status == "cancelled"

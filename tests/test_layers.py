@@ -71,9 +71,9 @@ def test_every_qa_subpackage_is_listed_for_installation() -> None:
     """pyproject.toml lists the packages by hand (corpus/ and prompts/ are mapped in)."""
     import tomllib
 
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
-        "packages"
-    ])
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
     on_disk = {_module_name(p.parent / "__init__.py") for p in (ROOT / "qa").rglob("__init__.py")}
     on_disk |= {"embeddings"}
     assert on_disk <= listed, f"not listed in pyproject.toml: {sorted(on_disk - listed)}"

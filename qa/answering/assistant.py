@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from qa.answering.answerable import why_unanswered
@@ -44,11 +45,19 @@ from qa.answering.prompts import (
     answerable_messages,
     language_text,
     rewrite_prompt,
+    short_answer_prompt,
     translate_prompt,
+)
+from qa.answering.short_answer import (
+    SPAN_SCHEMA,
+    TRANSLATED_SPAN_SCHEMA,
+    disagreeing,
+    short_answer,
+    shown,
 )
 from qa.config import DEFAULT_ANSWER_K, DEFAULT_COMPOSE, DEFAULT_LLM, DEFAULT_MODE
 from qa.retrieval.index import Index, ensure_index
-from qa.retrieval.query import prepare_query
+from qa.retrieval.question import Question, analyse_question
 from qa.text.language import KAZAKH_ONLY_LETTERS, detect_language
 from qa.text.lexical import tokenize
 from qa.types import Answer, Citation, Passage, Timings, check_compose
@@ -70,6 +79,23 @@ WRONG_KIND_NOTICE = (
 )
 
 
+#: The steps of an answer, as `Assistant.stream(on_stage=...)` reports them.
+SEARCHING = "searching"
+CHECKING_EVIDENCE = "checking evidence"
+WRITING = "writing"
+CHECKING_CITATIONS = "checking citations"
+STAGES = (SEARCHING, CHECKING_EVIDENCE, WRITING, CHECKING_CITATIONS)
+
+
+@dataclass
+class _Plan:
+    """What an answer will be made from, once the assistant has decided to answer."""
+
+    asked: Question  # the stand-alone question
+    request: GenerationRequest  # the passages given, their context and the quotes
+    given: list[Passage]  # the passages given, in [n] order
+
+
 class Assistant:
     """Answers questions over one index with one generation backend."""
 
@@ -82,6 +108,7 @@ class Assistant:
         k: int = DEFAULT_ANSWER_K,
         mode: str = DEFAULT_MODE,
         compose: str = DEFAULT_COMPOSE,
+        collection: str | None = None,
     ) -> None:
         self.index = index or ensure_index(index_dir)
         if isinstance(llm, str):
@@ -90,8 +117,11 @@ class Assistant:
             self.backend, self.notices = llm, []
         self.k = k
         self.mode = mode
+        self.collection = collection  # search only this collection of the index (None: all)
         self.compose = check_compose(compose)
-        self.scorer = Scorer(self.index.embedder, self.index.common_terms())
+        self.scorer = Scorer(
+            self.index.embedder, self.index.common_terms(), self.index.sentence_vectors
+        )
         self.warm_up()
 
     # ------------------------------------------------------------------ public
@@ -101,111 +131,202 @@ class Assistant:
                 return piece
         raise RuntimeError("the answer stream ended without an Answer")  # pragma: no cover
 
+    def read(self, question: str, passages: Sequence[Passage]) -> Answer:
+        """Answer from the passages given, without searching (a reader, as KazQAD's
+        reading-comprehension task measures one: `kenes eval --reader`)."""
+        for piece in self.stream(question, passages=passages):
+            if isinstance(piece, Answer):
+                return piece
+        raise RuntimeError("the answer stream ended without an Answer")  # pragma: no cover
+
     def stream(
         self,
         question: str,
         history: Sequence[str] | None = None,
         cancel: threading.Event | None = None,
+        on_stage: Callable[[str], None] | None = None,
+        passages: Sequence[Passage] | None = None,
     ) -> Iterator[str | Answer]:
-        """Yield text deltas as they are generated, then the checked Answer."""
+        """Yield text deltas as they are generated, then the checked Answer.
+
+        `on_stage` hears each step as it begins (one of `STAGES`), for a caller that
+        shows what is happening while the answer is made. `passages`, when given, are
+        read instead of searching the index.
+        """
         started = time.perf_counter()
-        query = prepare_query(question)
-        standalone = self.standalone_question(query.text, history or [])
-        search_query = prepare_query(standalone)
-        passages = self.index.search(standalone, k=self.k, mode=self.mode)
-        kazakh = search_query.variant.startswith("kk")
-        match_text = search_query.cyrillic if kazakh else standalone
-        russian = search_query.variant == "ru"
-        evidence = select_evidence(
-            self.scorer,
-            match_text,
-            passages,
-            russian=russian,
-            alternate=search_query.kazakh_terms,
-            concepts=search_query.kazakh_concepts,
-            followup=(query.cyrillic if kazakh else query.text) if history else "",
-            followup_concepts=query.kazakh_concepts,
-        )
-        timings = Timings(retrieval_ms=_ms(started))
-        answer = Answer(
+        stage = on_stage or (lambda name: None)
+        stage(SEARCHING)
+        typed = analyse_question(question)
+        asked = analyse_question(self.standalone_question(typed.text, history or []))
+        if passages is None:
+            passages = self.index.search(
+                asked, k=self.k, mode=self.mode, collection=self.collection
+            )
+        stage(CHECKING_EVIDENCE)
+        evidence = self._gather_evidence(asked, typed if history else None, passages)
+        answer = self._new_answer(question, typed, asked, started)
+        plan = self._plan(answer, asked, evidence, passages)
+        if plan is None:
+            yield from self._decline(answer, started)
+            return
+        stage(WRITING)
+        checked = yield from self._compose(plan, answer, started, cancel, stage)
+        if checked is None:  # cancelled: the answer holds what had arrived
+            yield answer
+            return
+        if checked.refused or not checked.citations:
+            yield from self._decline(answer, started)
+            return
+        yield self._finish(answer, checked, plan, evidence, passages, started)
+
+    def _gather_evidence(
+        self, asked: Question, followup: Question | None, passages: Sequence[Passage]
+    ) -> Evidence:
+        """Every sentence of the passages scored against the question; the best chosen."""
+        return select_evidence(self.scorer, asked, passages, followup=followup)
+
+    def _new_answer(self, question: str, typed: Question, asked: Question, started: float):
+        return Answer(
             question=question,
             text="",
             citations=[],
             passages=[],
             backend=self.backend.name,
             model=self.backend.model,
-            language=query.language,
-            standalone_question=standalone,
-            timings=timings,
+            language=typed.language,
+            standalone_question=asked.text,
+            timings=Timings(retrieval_ms=_ms(started)),
             notices=list(self.notices),
         )
+
+    def _plan(
+        self, answer: Answer, asked: Question, evidence: Evidence, passages: Sequence[Passage]
+    ) -> _Plan | None:
+        """Decide whether to answer; if so, what to quote and what the model is given.
+
+        None declines: no passage is about the question, or what would be quoted does
+        not say what is asked, or the model judges that the evidence does not state it.
+        """
         if not evidence.chosen or evidence.best < MIN_EVIDENCE_SCORE:
-            yield from self._decline(answer, started)
-            return
+            return None
+        match_text = asked.match_text
         quoted = sentences_to_quote(match_text, evidence.top())
         if not gives_asked_value(match_text, quoted):
             # The best sentences are on the topic but give no year: a runner-up may.
             quoted = sentences_to_quote(match_text, evidence.top(most=4, close=0.7))
-        unanswered = why_unanswered(match_text, quoted, search_query.language)
+        unanswered = why_unanswered(match_text, quoted, asked.language)
         if unanswered:
             # "How many soldiers?" over sentences that give only years, "where is the
             # headquarters?" over sentences that name none: the passages are on the
             # topic, but what would be quoted does not say what is asked.
             answer.notices.append(f"Declined: {unanswered}.")
-            yield from self._decline(answer, started)
-            return
+            return None
         given, context = _numbered_context(passages, evidence.chosen_sentences())
         answer.passages = given  # shown (and scored) even when the answer is declined
         answer.evidence = [s.text for s in evidence.chosen_sentences()]
         # The model's yes/no is asked only where code cannot check the answer's kind:
-        # on "why" and "how much" questions it declined answerable ones (see README).
-        judged = kazakh and not gives_checked_kind(match_text, quoted)
+        # on "why" and "how much" questions it declined answerable ones (docs/evaluation.md).
+        judged = asked.language == "kk" and not gives_checked_kind(match_text, quoted)
         answer.answerability = self.answerability(match_text, context) if judged else None
         if answer.answerability is not None and answer.answerability < MIN_ANSWER_FOUND_PROBABILITY:
-            yield from self._decline(answer, started)
-            return
+            return None
         number = {p.id: n for n, p in enumerate(given, 1)}  # [n] of each passage given
         request = GenerationRequest(
-            messages=answer_messages(standalone, context, query.language),
+            messages=answer_messages(asked.text, context, answer.language),
             question=match_text,
             passages=given,
             context=context,
             ranked_sentences=[(number[passages[s.passage].id], s.text) for s in quoted],
         )
-        if self.quotes(query.language):
-            checked = self._quoted(request, query.language, russian)
-            timings.first_token_ms = _ms(started)
+        return _Plan(asked, request, given)
+
+    def _compose(
+        self,
+        plan: _Plan,
+        answer: Answer,
+        started: float,
+        cancel: threading.Event | None,
+        stage: Callable[[str], None],
+    ) -> Generator[str, None, CheckedAnswer | None]:
+        """Write the answer (quoted or generated) and check its citations."""
+        if self.quotes(answer.language):
+            checked = self._quoted(plan.request, answer.language, plan.asked)
+            answer.timings.first_token_ms = _ms(started)
             if checked.citations:
                 yield checked.text
-        else:
-            checked = yield from self._generated(request, answer, russian, started, cancel)
-            if checked is None:  # cancelled: the answer holds what had arrived
-                yield answer
-                return
-        if checked.refused or not checked.citations:
-            yield from self._decline(answer, started)
-            return
+            return checked
+        return (yield from self._generated(plan, answer, started, cancel, stage))
+
+    def _finish(
+        self,
+        answer: Answer,
+        checked: CheckedAnswer,
+        plan: _Plan,
+        evidence: Evidence,
+        passages: Sequence[Passage],
+        started: float,
+    ) -> Answer:
+        """The checked text, a note where documents disagree, citations and timings."""
         if checked.unsupported:
             # Every claim shown carries a checked citation; the rest is reported, not shown.
             checked = checked.supported_only()
-        note, note_citations = _disagreement_note(evidence, passages, given, match_text)
-        conflict = f" {language_text(query.language).conflict} {note}" if note else ""
+        given = plan.given
+        note, note_citations, note_sentences = _disagreement_note(
+            evidence, passages, given, plan.asked
+        )
+        conflict = f" {language_text(answer.language).conflict} {note}" if note else ""
+        answer.passages = given
         answer.text = checked.text + conflict
         cited = {c.n for c in checked.citations}
         answer.citations = checked.citations + [c for c in note_citations if c.n not in cited]
         answer.unsupported = checked.unsupported
-        timings.total_ms = _ms(started)
-        yield answer
+        short_started = time.perf_counter()
+        answer.short_answer = self._short_answer(plan, answer, note_sentences)
+        answer.timings.short_answer_ms = _ms(short_started)
+        answer.timings.total_ms = _ms(started)
+        return answer
+
+    def _short_answer(
+        self, plan: _Plan, answer: Answer, disagreeing_sentences: Sequence[tuple[int, str]]
+    ) -> str | None:
+        """A few words copied from a cited sentence ("1995 жылы [2]"); where another
+        cited passage, or one the disagreement note cites, gives another year or number,
+        both with their marks."""
+        cited = {c.n for c in answer.citations}
+        quotes = [(n, s) for n, s in plan.request.ranked_sentences if n in cited]
+        ask = self._ask_for_span if self.backend.name != "extractive" else None
+        language = answer.language
+        first = short_answer(plan.asked, quotes, ask, lambda s, t: keeps_numbers(s, t, language))
+        if first is None:
+            return None
+        others = disagreeing(plan.asked, [*quotes, *disagreeing_sentences], first)
+        return shown([first, *others])
+
+    def _ask_for_span(self, asked: Question, quotes: Sequence[tuple[int, str]]) -> str:
+        """The model's JSON reply naming the sentence and the span that answers."""
+        translated = asked.language in ("ru", "en")
+        request = GenerationRequest(
+            messages=[
+                _human(short_answer_prompt(asked.text, [s for _, s in quotes], asked.language))
+            ],
+            question=asked.match_text,
+            passages=[],
+            max_tokens=120 if translated else 60,
+            purpose="short answer",
+            json_schema=TRANSLATED_SPAN_SCHEMA if translated else SPAN_SCHEMA,
+        )
+        return "".join(self.backend.stream(request))
 
     def _generated(
         self,
-        request: GenerationRequest,
+        plan: _Plan,
         answer: Answer,
-        russian: bool,
         started: float,
         cancel: threading.Event | None,
+        stage: Callable[[str], None],
     ) -> Generator[str, None, CheckedAnswer | None]:
         """Stream the model's answer, then check its citations (None: cancelled)."""
+        request = plan.request
         pieces: list[str] = []
         for delta in self.backend.stream(request):
             if cancel is not None and cancel.is_set():
@@ -217,12 +338,9 @@ class Assistant:
                 answer.timings.first_token_ms = _ms(started)
             pieces.append(delta)
             yield delta
+        stage(CHECKING_CITATIONS)
         checked = check_citations(
-            "".join(pieces),
-            request.passages,
-            self.scorer,
-            russian=russian,
-            question=request.question,
+            "".join(pieces), request.passages, self.scorer, plan.asked.language, plan.asked
         )
         if checked.refused:
             return checked
@@ -241,7 +359,7 @@ class Assistant:
         else:
             return checked
         answer.notices.append(notice)
-        return self._quoted(request, answer.language, russian)
+        return self._quoted(request, answer.language, plan.asked)
 
     def answer_notices(self, answer: Answer) -> list[str]:
         """What happened to this answer ("quoting instead", "cancelled"): its notices
@@ -310,7 +428,7 @@ class Assistant:
         self.backend.close()
 
     # ----------------------------------------------------------------- helpers
-    def _quoted(self, request: GenerationRequest, language: str, russian: bool) -> CheckedAnswer:
+    def _quoted(self, request: GenerationRequest, language: str, asked: Question) -> CheckedAnswer:
         """The passages' best sentences, quoted, each with its passage's mark.
 
         For a Russian or English question the model translates the quotes (a far
@@ -322,21 +440,23 @@ class Assistant:
         translates = language != "kk" and self.backend.name != "extractive"
         if translates and (translated := self._translated_quotes(quotes, language)):
             text = " ".join(f"{t} [{n}]." for n, t in translated)
-            checked = check_citations(text, request.passages, self.scorer, russian=russian)
+            checked = check_citations(text, request.passages, self.scorer, asked.language)
             if checked.citations and _translated_into(checked.text, language):
                 return checked.supported_only()
-        return check_citations(quoted(quotes), request.passages, self.scorer, russian=russian)
+        return check_citations(quoted(quotes), request.passages, self.scorer, asked.language)
 
     def _translated_quotes(
         self, quotes: Sequence[tuple[int, str]], language: str
     ) -> list[tuple[int, str]]:
         """(n, translation) of the quotes the model translated into `language`; a quote
-        that comes back in Kazakh is left out. [] when any translation loses a number:
-        a model that drops "350" is not to be trusted with the rest either."""
+        that comes back in Kazakh is left out. [] when any translation loses a number
+        or adds one: a model that drops "350", or writes "200" where the quote says 350,
+        is not to be trusted with the rest either."""
         kept = []
         for n, text in quotes:
             translation = self._translate(text, language)
-            if not keeps_numbers(text, translation, language):
+            added = numbers_in(translation) - numbers_in(text)
+            if added or not keeps_numbers(text, translation, language):
                 return []
             if _translated_into(translation, language):
                 kept.append((n, translation))
@@ -437,14 +557,15 @@ def _numbered_context(
 
 
 def _disagreement_note(
-    evidence: Evidence, passages: Sequence[Passage], given: list[Passage], question: str
-) -> tuple[str, list[Citation]]:
-    """ "[1] 1995; [2] 1992." when documents give different numbers, with its citations.
+    evidence: Evidence, passages: Sequence[Passage], given: list[Passage], question: Question
+) -> tuple[str, list[Citation], list[tuple[int, str]]]:
+    """ "[1] 1995; [2] 1992." when documents give different numbers, with its citations
+    and its (n, sentence) pairs.
 
     Built from the evidence sentences themselves, so its marks are right by construction.
     A passage the answer did not use yet is added to `given` (the answer's passages).
     """
-    parts, citations = [], []
+    parts, citations, sentences = [], [], []
     for sentence, values in disagreement(evidence, passages, question):
         passage = passages[sentence.passage]
         if passage not in given:
@@ -452,7 +573,8 @@ def _disagreement_note(
         n = given.index(passage) + 1
         parts.append(f"[{n}] {values}")
         citations.append(cite(n, passage, sentence, support=1.0))
-    return ("; ".join(parts) + "." if parts else ""), citations
+        sentences.append((n, sentence.text))
+    return ("; ".join(parts) + "." if parts else ""), citations, sentences
 
 
 def _written_in(text: str, language: str) -> bool:

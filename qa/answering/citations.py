@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from qa.answering.evidence import Scorer, Sentence, numbers_in, passage_sentences
+from qa.retrieval.question import Question
 from qa.text.chunking import split_sentences
 from qa.text.lexical import tokenize
 from qa.types import Citation, Passage
@@ -68,22 +69,22 @@ def _with_marks(claim: str, marks: Sequence[int]) -> str:
     return f"{body.rstrip()} {labels}{end}".replace("  ", " ") if labels else claim
 
 
-def restates(claim: str, question: str, russian: bool = False) -> bool:
+def restates(claim: str, question: Question | None) -> bool:
     """True when `claim` says nothing the question did not: no new word, no new number."""
-    if not question or claim.rstrip().endswith("?"):
-        return bool(question)
-    asked = set(tokenize(question, russian=russian))
-    new = [t for t in tokenize(claim, russian=russian) if t not in asked and len(t) > 2]
+    if question is None or claim.rstrip().endswith("?"):
+        return question is not None
+    asked = set(question.tokens)
+    new = [t for t in tokenize(claim, question.language) if t not in asked and len(t) > 2]
     new = [t for t in new if not any(len(a) >= 4 and t.startswith(a[:4]) for a in asked)]
-    return not new and not (numbers_in(claim) - numbers_in(question))
+    return not new and not (numbers_in(claim) - numbers_in(question.match_text))
 
 
 def check_citations(
     answer: str,
     passages: Sequence[Passage],
     scorer: Scorer,
-    russian: bool = False,
-    question: str = "",
+    language: str = "kk",
+    question: Question | None = None,
 ) -> CheckedAnswer:
     """Verify, fix and complete the `[n]` marks of `answer` (n counts from 1).
 
@@ -101,7 +102,7 @@ def check_citations(
         claim = _MARK.sub("", sentence).strip()
         if not any(c.isalnum() for c in claim):
             continue
-        scores = scorer.scores(claim, evidence, russian=russian)
+        scores = scorer.scores(claim, evidence, language=language)
         per_passage = [0.0] * len(passages)
         for s, score in zip(evidence, scores, strict=True):
             if score > per_passage[s.passage]:
@@ -114,7 +115,7 @@ def check_citations(
         best = max(range(len(passages)), key=per_passage.__getitem__, default=None)
         if not kept and best is not None and per_passage[best] >= SUPPORTED:
             kept = [best + 1]
-        if restates(claim, question, russian):
+        if restates(claim, question):
             kept = []
         if kept:
             out.append(_with_marks(claim, kept))

@@ -19,16 +19,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.text.chunking import matching_text, split_sentences
+from qa.retrieval.question import Question
 from qa.text.language import detect_language
 from qa.text.lexical import tokenize
-from qa.text.transliterate import detect_script
+from qa.text.units import CONCLUSION, Sentence, passage_sentences
 from qa.types import Passage
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _YEAR_QUESTION = (
-    r"қай жыл|қай кезең|қашан|нешінші жыл|когда|в каком году|в какой период|when|what year|"
-    r"which year|what period"
+    r"қай жыл|қай кезең|қашан|нешінші жыл|когда|в каком году|в какой период|с какого года|"
+    r"when|what year|which year|what period"
 )
 _COUNT_QUESTION = r"қанша|неше(?!нші)|сколько|how (?:many|much)"
 _ASKS_YEAR = re.compile(_YEAR_QUESTION, re.IGNORECASE)
@@ -79,21 +79,9 @@ _WORD = re.compile(r"[\w-]+")
 _VERBAL_NOUN = re.compile(r"\w{3,}[уү][ыі]$")
 # A name: a capitalised Cyrillic word that is not an acronym (acronyms vary: ИКҰ/ИЫҰ).
 _NAME = re.compile(r"\b[А-ЯӘҒҚҢӨҰҮҺІЁ][а-яәғқңөұүһіё]{3,}")
-# Where one sentence joins two facts: "…, ал …" (while), "…; …", "…, бірақ …" (but).
-_CLAUSE_BREAK = re.compile(r";\s+|,\s+(?=(?:ал|бірақ|алайда|а|но|while|but|whereas)\s)", re.I)
 _CACHE_SIZE = 4096
 # Verbs that make a predicate of the word before them ("мүше болды", "төрағалық етті").
 _AUXILIARIES = {"бол", "ет", "етт", "жаса", "тұр", "тұра", "қыл"}
-# A list item: "– …", "• …", "1. …" (after the sentence that announces the list).
-_LIST_ITEM = re.compile(r"\s*(?:[–—•-]|\d{1,2}[.)])\s")
-_MAX_LIST_ITEMS = 6
-# A sentence that draws a conclusion from the one before it.
-_CONCLUSION = re.compile(
-    r"\s*(?:сондықтан|сол себепті|осы себепті|осыған байланысты|осылайша|поэтому|therefore)\b",
-    re.IGNORECASE,
-)
-# A sentence that announces what the next one says ("… бірқатар факторларға байланысты").
-_ANNOUNCES = re.compile(r"\b(?:бірқатар|мынадай|мыналар|төмендегі|келесідей)\b", re.IGNORECASE)
 # Questions that ask for a reason, and the words that give one.
 _ASKS_REASON = re.compile(r"\b(?:неге|неліктен|не үшін|почему|зачем|why)\b", re.IGNORECASE)
 _GIVES_REASON = re.compile(
@@ -131,87 +119,6 @@ DESCRIPTION_BONUS = 0.12
 DEFINITION_BONUS = 0.3
 
 
-@dataclass(frozen=True)
-class Sentence:
-    passage: int  # index into the passage list (0-based; citation [n] is passage + 1)
-    original: str  # as in the document
-    text: str  # Cyrillic, cleaned
-    start: int  # offsets in the document's original text
-    end: int
-
-
-def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Spans of the clauses of one sentence: one sentence can join two facts."""
-    cuts = [start, *(m.end() for m in _CLAUSE_BREAK.finditer(text, start, end)), end]
-    return [(a, b) for a, b in itertools.pairwise(cuts) if text[a:b].strip()]
-
-
-def passage_sentences(passages: Sequence[Passage]) -> list[Sentence]:
-    """The evidence units of the passages: sentences, split further into clauses.
-
-    Each unit keeps its exact offsets in the document, so a citation can quote it. A
-    sentence that announces a list ("… мыналар:") is also a unit together with its
-    items, which is what a "which …" question asks for.
-    """
-    sentences = []
-    seen: set[tuple[str, int]] = set()  # neighbouring passages overlap by a sentence
-    for i, passage in enumerate(passages):
-        script = detect_script(passage.original)
-        for a, b in _units(passage.original):
-            original = passage.original[a:b].strip().rstrip(",;")
-            a += len(passage.original[a:b]) - len(passage.original[a:b].lstrip())
-            key = (passage.doc_id, passage.start + a, len(original))
-            text = matching_text(original, script)
-            # "6." is a list number and an interviewer's question is no answer.
-            if key in seen or len(original.split()) < 3 or text.endswith("?"):
-                continue
-            seen.add(key)
-            sentences.append(
-                Sentence(
-                    passage=i,
-                    original=original,
-                    text=text,
-                    start=passage.start + a,
-                    end=passage.start + a + len(original),
-                )
-            )
-    return sentences
-
-
-def _units(text: str) -> list[tuple[int, int]]:
-    """Spans of the clauses of every sentence, of each list with its introduction, of
-    each conclusion ("Сондықтан …") with the sentence before it, which gives its reason,
-    and of each announcement ("бірқатар факторларға байланысты") with the one after it."""
-    spans = split_sentences(text)
-    clauses = [c for span in spans for c in _clauses(text, span.start, span.end)]
-    units = []
-    for n, (a, b) in enumerate(clauses):
-        units.append((a, b))
-        if text[a:b].rstrip().endswith(":"):
-            end = _list_end(text, clauses[n + 1 :])
-            if end is not None:
-                units.append((a, end))
-    for before, span in itertools.pairwise(spans):
-        if _CONCLUSION.match(text, span.start):
-            units.append((before.start, span.end))
-        elif _ANNOUNCES.search(text, before.start, before.end):
-            units.append((before.start, span.end))  # "… бірқатар факторларға байланысты." + one
-    return units
-
-
-def _list_end(text: str, following: Sequence[tuple[int, int]]) -> int | None:
-    """Where the list that starts the `following` clauses ends (items may carry a comment)."""
-    end, items, gap = None, 0, 0
-    for a, b in following:
-        if _LIST_ITEM.match(text, a) and len(text[a:b].split()) > 2:  # not a bare "4."
-            end, items, gap = b, items + 1, 0
-        else:
-            gap += 1
-        if items == _MAX_LIST_ITEMS or gap > 1:
-            break
-    return end
-
-
 def numbers_in(text: str) -> set[str]:
     return {n.replace(",", ".") for n in _NUMBER.findall(text)}
 
@@ -224,28 +131,46 @@ def months_in(text: str) -> set[int]:
 class Scorer:
     """Scores how well sentence B supports (or answers) text A, from 0 to 1."""
 
-    def __init__(self, embedder, common_terms: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, embedder, common_terms: frozenset[str] = frozenset(), sentence_vectors=None
+    ) -> None:
+        from qa.retrieval.ingest import stored_sentence_vectors
+
         self.embedder = embedder
         self.common_terms = common_terms  # stems in most passages: not telling names
         self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        # The units' vectors stored at index time (qa.retrieval.ingest): a question then
+        # embeds only itself. Units not stored (another index, an old one) are embedded.
+        self.sentence_vectors = (
+            sentence_vectors if sentence_vectors is not None else stored_sentence_vectors(embedder)
+        )
 
     def _embed(self, texts: Sequence[str], kind: str) -> np.ndarray:
         from embeddings.models import embed_passages, embed_queries
 
-        missing = [t for t in dict.fromkeys(texts) if (kind, t) not in self._vectors]
+        # The result is built from `found`, not the cache: filling the cache may evict
+        # vectors of this very call (more texts than _CACHE_SIZE, or older cached ones).
+        found = {t: self._vectors[(kind, t)] for t in texts if (kind, t) in self._vectors}
+        if kind == "passage" and self.sentence_vectors is not None:
+            wanted = [t for t in dict.fromkeys(texts) if t not in found]
+            for text, vector in zip(wanted, self.sentence_vectors.lookup(wanted), strict=True):
+                if vector is not None:
+                    found[text] = vector
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
             encode = embed_queries if kind == "query" else embed_passages
             for text, vector in zip(missing, encode(self.embedder, missing), strict=True):
+                found[text] = vector
                 self._vectors[(kind, text)] = vector
                 if len(self._vectors) > _CACHE_SIZE:
                     self._vectors.popitem(last=False)
-        return np.stack([self._vectors[(kind, t)] for t in texts])
+        return np.stack([found[t] for t in texts])
 
     def scores(
         self,
         claim: str,
         sentences: Sequence[Sentence],
-        russian: bool = False,
+        language: str = "kk",
         alternate: str = "",
         window: bool = False,
         concepts: Sequence[Sequence[str]] = (),
@@ -259,7 +184,7 @@ class Scorer:
         embeddings is used. With `window`, a sentence's words are read together with
         the sentence before it in the same passage: "аталған саммит … 2017 жылы өтті"
         names its summit only there. `concepts` (the glossary groups of a Russian or
-        English question, see `qa.retrieval.query.Query.kazakh_concepts`) replace the claim's own
+        English question, see `Question.kazakh_concepts`) replace the claim's own
         words in the overlap, each group counted once: the claim's Russian words never
         match a Kazakh sentence, and a concept with four variants is no more telling
         than one with one. `titles` (per passage, as `Sentence.passage` numbers them)
@@ -280,7 +205,7 @@ class Scorer:
         claim_tokens = (
             {t for group in groups for variant in group for t in variant}
             if concepts
-            else set(tokenize(claim, russian=russian)) | set(tokenize(alternate))
+            else set(tokenize(claim, language)) | set(tokenize(alternate))
         )
         titled = _titled_names(claim_tokens, titles, self.common_terms)
         sentence_tokens = [set(tokenize(s.text)) | titled.get(s.passage, set()) for s in sentences]
@@ -292,13 +217,15 @@ class Scorer:
             else [_overlap(weights, tokens) for tokens in read_tokens]
         )
         if concepts:
-            overlap = _with_own_language_overlap(claim, sentences, overlap, russian)
+            overlap = _with_own_language_overlap(claim, sentences, overlap, language)
         claim_numbers = numbers_in(claim)
         claim_months = set() if question else months_in(claim)
         number_home = _number_home(sentences, sentence_tokens, weights) if claim_numbers else {}
         # A Russian claim spells names its own way ("Казахстан", not "Қазақстан").
         missing_names = (
-            {} if russian else _missing_names(claim, sentences, sentence_tokens, self.common_terms)
+            {}
+            if language == "ru"
+            else _missing_names(claim, sentences, sentence_tokens, self.common_terms)
         )
         out = np.zeros(len(sentences), dtype=np.float32)
         for i, sentence in enumerate(sentences):
@@ -317,17 +244,16 @@ class Scorer:
 
 
 def _with_own_language_overlap(
-    claim: str, sentences: Sequence[Sentence], overlap: Sequence[float], russian: bool
+    claim: str, sentences: Sequence[Sentence], overlap: Sequence[float], language: str
 ) -> list[float]:
     """The overlap of each unit, or, for a unit in the claim's own language (a Russian
     or English abstract), its share of the claim's own words where that is higher: the
     glossary's Kazakh terms never match "the Muslim Ummah"."""
-    language = "ru" if russian else "en"
     own = [i for i, s in enumerate(sentences) if detect_language(s.text) == language]
     if not own:
         return list(overlap)
-    tokens = {i: set(tokenize(sentences[i].text, russian=russian)) for i in own}
-    weights = _idf(set(tokenize(claim, russian=russian)), list(tokens.values()))
+    tokens = {i: set(tokenize(sentences[i].text, language)) for i in own}
+    weights = _idf(set(tokenize(claim, language)), list(tokens.values()))
     out = list(overlap)
     for i in own:
         out[i] = max(out[i], _overlap(weights, tokens[i]))
@@ -495,43 +421,42 @@ class Evidence:
 
 def select_evidence(
     scorer: Scorer,
-    question: str,
+    asked: Question,
     passages: Sequence[Passage],
     per_passage: int = 2,
     max_sentences: int = 4,
     keep_ratio: float = 0.6,
-    russian: bool = False,
-    alternate: str = "",
-    concepts: Sequence[Sequence[str]] = (),
-    followup: str = "",
-    followup_concepts: Sequence[Sequence[str]] = (),
+    followup: Question | None = None,
 ) -> Evidence:
     """Score every sentence against the question and choose what the model should see.
 
     The model sees the best few sentences overall (at most `per_passage` from one
     passage), and none scoring well below the best. A `followup` ("Ал бұл тізімде
-    нешінші орында?") is what `question` (its stand-alone form) asks for now: its own
-    words count as much as the whole, or the earlier question's topic would win.
+    нешінші орында?") is what `asked` (its stand-alone form) asks for now: its own
+    words count as much as the whole, or the earlier question's topic would win. It is
+    read in the stand-alone question's form (Cyrillic when that is Kazakh).
     """
+    question = asked.match_text
     sentences = passage_sentences(passages)
     titles = [p.title for p in passages]
     scores = scorer.scores(
         question,
         sentences,
-        russian=russian,
-        alternate=alternate,
+        language=asked.language,
+        alternate=asked.kazakh_terms,
         window=True,
-        concepts=concepts,
+        concepts=asked.kazakh_concepts,
         titles=titles,
         question=True,
     )
-    if followup and followup != question and sentences:
+    followed = followup and (followup.cyrillic if asked.language == "kk" else followup.text)
+    if followed and followed != question and sentences:
         followup_scores = scorer.scores(
-            followup,
+            followed,
             sentences,
-            russian=russian,
-            alternate=" ".join(term for group in followup_concepts for term in group),
-            concepts=followup_concepts,
+            language=asked.language,
+            alternate=followup.kazakh_terms,
+            concepts=followup.kazakh_concepts,
             titles=titles,
             question=True,
         )
@@ -575,7 +500,7 @@ def _description_of_asked(question: str) -> Callable[[str], re.Match | None] | N
     person = who_is(question)
     if not person:
         return None
-    return re.compile(_DESCRIBED.format(name=_spelt_any_harmony(person))).search
+    return re.compile(_DESCRIBED.format(name=spelt_any_harmony(person))).search
 
 
 def _definition_of_asked(question: str) -> Callable[[str], re.Match | None] | None:
@@ -607,7 +532,7 @@ def who_is(question: str) -> str:
 _HARMONY_TWINS = ("аә", "оө", "ұүу", "ыіи", "кқ", "гғ")
 
 
-def _spelt_any_harmony(name: str) -> str:
+def spelt_any_harmony(name: str) -> str:
     """A pattern for `name` that accepts either harmony twin of each letter."""
     classes = {c: f"[{twins}]" for twins in _HARMONY_TWINS for c in twins}
     return "".join(classes.get(c.lower(), re.escape(c)) for c in name)
@@ -615,7 +540,7 @@ def _spelt_any_harmony(name: str) -> str:
 
 def gives_reason(text: str) -> bool:
     """A reason word in the unit; a leading "Сондықтан" gives none (its reason is before)."""
-    conclusion = _CONCLUSION.match(text)
+    conclusion = CONCLUSION.match(text)
     return bool(_GIVES_REASON.search(text, conclusion.end() if conclusion else 0))
 
 
@@ -811,7 +736,7 @@ def gives_quantity(text: str) -> bool:
 
 
 def disagreement(
-    evidence: Evidence, passages: Sequence[Passage], question: str, close: float = 0.7
+    evidence: Evidence, passages: Sequence[Passage], asked: Question, close: float = 0.7
 ) -> list[tuple[Sentence, str]]:
     """Different numbers given by different documents for a "when / how many" question,
     or different documents naming each alternative a question offers.
@@ -820,17 +745,20 @@ def disagreement(
     when one of its sentences scores at least `close` of the anchor, gives other
     numbers, and names everything of the question the anchor names: "joined in 1995"
     competes with "joined in 1992", "chaired in 2011" does not (it lacks "joined").
+    A Russian or English question names things through its glossary concepts, so
+    that every language and script of one question gets the same note.
     Returns (sentence, its numbers) per document when they disagree, else [].
     """
+    question = asked.match_text
     if offered := offered_alternatives(question):
         return _alternatives_named(evidence, passages, offered)
     if not asks_for_number(question):
         return []
-    asked = numbers_in(question)
+    asked_numbers = numbers_in(question)
     years_only = bool(_ASKS_YEAR.search(question))
     numbered = []
     for i in map(int, np.argsort(-evidence.scores)):
-        values = numbers_in(evidence.sentences[i].text) - asked
+        values = numbers_in(evidence.sentences[i].text) - asked_numbers
         found = frozenset(n for n in values if not years_only or _YEAR.fullmatch(n))
         if found:
             numbered.append((i, found))
@@ -838,7 +766,19 @@ def disagreement(
         return []
     anchor = numbered[0][0]
     words = {i: set(tokenize(evidence.sentences[i].text)) for i, _ in numbered}
-    named = {t for t in tokenize(question) if matches_stem(t, words[anchor])}
+    # What the question names, one group a concept: a Kazakh word, or a glossary concept
+    # of a Russian or English question, named by any of its variants ("ИКҰ" or "ұйым").
+    # A concept rendered only by postpositions ("since" → "бері", "бастап") names no topic.
+    concepts = (
+        [{t} for t in asked.tokens]
+        if asked.language == "kk"
+        else [
+            {t for v in group for t in tokenize(v)}
+            for group in asked.kazakh_concepts
+            if not set(group) <= _POSTPOSITIONS
+        ]
+    )
+    named = [c for c in concepts if any(matches_stem(t, words[anchor]) for t in c)]
     if not named:  # nothing to tell a competing fact from another one by
         return []
     per_document: dict[str, tuple[int, frozenset[str]]] = {}
@@ -846,13 +786,18 @@ def disagreement(
         doc = passages[evidence.sentences[i].passage].doc_id
         if doc in per_document or evidence.scores[i] < close * evidence.scores[anchor]:
             continue
-        if all(matches_stem(t, words[i]) for t in named):
+        if all(any(matches_stem(t, words[i]) for t in concept) for concept in named):
             per_document[doc] = (i, found)
     values = [found for _, found in per_document.values()]
     if not any(a.isdisjoint(b) for n, a in enumerate(values) for b in values[n + 1 :]):
         return []
     return [(evidence.sentences[i], ", ".join(sorted(f))) for i, f in per_document.values()]
 
+
+# Kazakh postpositions: they relate words ("1995 жылдан бері", since 1995) and name nothing.
+_POSTPOSITIONS = frozenset(
+    "бері бастап дейін кейін бұрын арқылы үшін туралы бойынша қарай сияқты секілді".split()
+)
 
 # "Джубитти ме, әлде Джибути ме?": a question offering alternatives, with the question
 # particle after each and "әлде" (or) between.

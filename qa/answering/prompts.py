@@ -3,7 +3,8 @@
 Editing a prompt never needs a code change: system.md (the rules), context.md (the
 numbered passages and the question), example_question.md / example_answer.md (one
 worked example), rewrite.md (follow-up → standalone question), translate.md (a quoted
-Kazakh sentence into the question's language), answerable.toml (the
+Kazakh sentence into the question's language), short_answer.md (the shortest span that
+answers, as JSON), answerable.toml (the
 yes/no check that the passages state the answer, with its examples), languages.toml
 (the answer-language instruction and the fixed refusal line per language).
 """
@@ -120,6 +121,26 @@ def translate_prompt(text: str, language: str) -> str:
         language=language_text(language).name,
         text=text,
         dictionary=_dictionary(text, language) or "(none)",
+    )
+
+
+#: "More than forty thousand books" in each language a short answer is translated into.
+_EXAMPLE_TRANSLATIONS = {"ru": "более сорока тысяч книг", "en": "more than forty thousand books"}
+
+
+def short_answer_prompt(question: str, sentences: Sequence[str], language: str = "kk") -> str:
+    """The request for the shortest span that answers, from numbered sentences; for a
+    Russian or English question, with the span's translation in the same reply."""
+    numbered = "\n".join(f"{i}. {s}" for i, s in enumerate(sentences, 1))
+    translated = language in _EXAMPLE_TRANSLATIONS
+    name = language_text(language).name
+    return _read("short_answer.md").format(
+        sentences=numbered,
+        question=question,
+        translation_field=f', "translation": "<the answer in {name}>"' if translated else "",
+        translation_example=(
+            f', "translation": "{_EXAMPLE_TRANSLATIONS[language]}"' if translated else ""
+        ),
     )
 
 

@@ -7,8 +7,11 @@
 Each gold question is run twice over the same index: once as a plain search of
 `retrieval_k` passages (scored with recall@1/5/10, MRR@10 and nDCG@10), once through
 the full `Assistant.stream` path that `kenes ask` uses (retrieval, generation, citation
-checking) for the answer; `retrieval_only` skips the second. In a gold file (JSONL)
-`answers` and `evidence` are regular expressions, matched case-insensitively.
+checking) for the answer; `retrieval_only` skips the second, and `reader=True` answers
+from each question's gold `context` instead (`Assistant.read`). `split="dev"|"test"`
+keeps one split; with both present, scorecards show them apart. In a gold file (JSONL)
+`answers` and `evidence` are regular expressions, matched case-insensitively; `spans`
+are plain answer strings, for exact match and token F1 of `Answer.short_answer`.
 
 Relevance is binary. A passage is relevant to a question when its `origin` is one of
 the question's `docs` and one `evidence` pattern matches its original or its cleaned

@@ -73,13 +73,15 @@ def compare(
     retrieval_only: bool = False,
     limit: int | None = None,
     embedder: Any = None,
+    split: str = "all",
+    reader: bool = False,
 ) -> list[Scorecard]:
     """Evaluate several configurations on the same questions (see `parse_compare`).
 
     Each `out`/`report` file is written once per configuration, its name suffixed by
     the configuration's label; `chart` gets a bar chart of the main metrics.
     """
-    gold_path, questions = _questions(gold, limit)
+    gold_path, questions = _questions(gold, limit, split, reader)
     cards: list[Scorecard] = []
     with _base_index(index, index_dir, corpus, None, embedder, progress) as base:
         indexes: dict[str, Index] = {}
@@ -101,6 +103,8 @@ def compare(
                 int(config.get("retrieval_k", retrieval_k)),
                 retrieval_only,
                 config.get("compose", compose),
+                split,
+                reader,
             )
             card = _run_questions(
                 run_index, questions, label=label, settings=settings, llm=run_llm, progress=progress

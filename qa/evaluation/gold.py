@@ -1,7 +1,9 @@
 """Gold questions: reading a gold JSONL file, and the rules that match answers and passages to it.
 
 A gold line has `id` and `question`, optionally `lang`, `type`, `answers`, `docs`,
-`evidence` and `history`; `answers` and `evidence` are regular expressions, matched
+`evidence`, `history`, `split` (`dev` or `test`), `spans` (plain answer strings, for
+exact match and token F1 of a short answer) and `context` (the passage a reader reads,
+`kenes eval --reader`); `answers` and `evidence` are regular expressions, matched
 case-insensitively.
 """
 
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
     from qa.retrieval.index import Index
 
 
+SPLITS = ("dev", "test")
+
+
 def default_gold() -> Path:
     """The shipped gold questions: corpus/gold.jsonl."""
     return settings().gold_path
@@ -40,6 +45,9 @@ class GoldQuestion:
     docs: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     history: tuple[str, ...] = ()
+    split: str | None = None  # "dev" or "test"; None: the file has no split
+    spans: tuple[str, ...] = ()  # plain gold answer strings (exact match, token F1)
+    context: str | None = None  # the passage a reader is given (`--reader`)
 
     @property
     def answerable(self) -> bool:
@@ -63,6 +71,8 @@ def load_gold(path: Path) -> list[GoldQuestion]:
             continue
         try:
             row = json.loads(line)
+            if not isinstance(row.get("spans") or [], list):
+                raise TypeError("spans must be a list of strings")
             item = GoldQuestion(
                 id=str(row["id"]),
                 question=str(row["question"]),
@@ -72,13 +82,62 @@ def load_gold(path: Path) -> list[GoldQuestion]:
                 docs=tuple(row.get("docs") or ()),
                 evidence=tuple(row.get("evidence") or ()),
                 history=tuple(row.get("history") or ()),
+                split=row.get("split"),
+                spans=tuple(row.get("spans") or ()),
+                context=row.get("context"),
             )
             for regex in (*item.answers, *item.evidence):
                 _pattern(regex)
-        except (json.JSONDecodeError, KeyError, TypeError, re.error) as exc:
+            _check_optional(item)
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError, re.error) as exc:
             raise ValueError(f"{path}:{n}: not a gold question ({exc})") from exc
         questions.append(item)
     return questions
+
+
+def _check_optional(item: GoldQuestion) -> None:
+    """`split`, `spans` and `context` are optional, but well-formed when present."""
+    if item.split is not None and item.split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, not {item.split!r}")
+    if not all(isinstance(span, str) and span.strip() for span in item.spans):
+        raise ValueError("spans must be non-empty strings")
+    if item.context is not None and not (isinstance(item.context, str) and item.context.strip()):
+        raise ValueError("context must be a non-empty string")
+
+
+def select_split(questions: Sequence[GoldQuestion], split: str) -> list[GoldQuestion]:
+    """The questions of one split (`dev`, `test`), or all of them (`all`)."""
+    if split == "all":
+        return list(questions)
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}: choose {', '.join(SPLITS)} or all")
+    return [q for q in questions if q.split == split]
+
+
+def context_passage(item: GoldQuestion) -> Passage:
+    """The question's `context` as the one passage a reader is given (`--reader`).
+
+    Its origin is the question's first document, so the evidence rule judges citations
+    of it as it judges the same passage found by search.
+    """
+    from qa.text.chunking import matching_text
+    from qa.text.transliterate import detect_script
+
+    if not item.context:
+        raise ValueError(f"gold question {item.id} has no context to read")
+    origin = item.docs[0] if item.docs else item.id
+    script = "Arab" if detect_script(item.context) == "Arab" else "Cyrl"
+    return Passage(
+        id=f"{origin}#context",
+        doc_id=origin,
+        origin=origin,
+        title=origin,
+        text=matching_text(item.context, script),
+        original=item.context,
+        start=0,
+        end=len(item.context),
+        score=1.0,
+    )
 
 
 def answer_matches(answer_text: str, patterns: Sequence[str]) -> bool:

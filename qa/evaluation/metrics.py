@@ -1,8 +1,13 @@
-"""Ranking metrics over binary relevance (recall@k, MRR@k, nDCG@k) and percentiles."""
+"""Ranking metrics over binary relevance (recall@k, MRR@k, nDCG@k), percentiles, and
+SQuAD's exact match and token F1 of a short answer against gold spans."""
 
 from __future__ import annotations
 
 import math
+import re
+import string
+import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 
 
@@ -43,3 +48,49 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     low = math.floor(position)
     high = min(low + 1, len(data) - 1)
     return data[low] + (data[high] - data[low]) * (position - low)
+
+
+def normalize_answer(text: str) -> str:
+    """SQuAD's answer normalisation without its English article removal: lower case,
+    punctuation removed (as SQuAD does: "1992-жылы" becomes "1992жылы"), whitespace
+    collapsed. Punctuation is ASCII's and every Unicode P* character («», —, …)."""
+    lowered = unicodedata.normalize("NFC", text or "").lower()
+    kept = "".join(
+        ch for ch in lowered if ch not in string.punctuation and unicodedata.category(ch)[0] != "P"
+    )
+    return " ".join(kept.split())
+
+
+_CITATION_MARK = re.compile(r"\s*\[\d+\]")
+
+
+def without_citation_marks(text: str | None) -> str | None:
+    """A short answer without its `[n]` marks, which no gold span holds."""
+    return None if text is None else _CITATION_MARK.sub("", text)
+
+
+def exact_match(prediction: str | None, spans: Sequence[str]) -> float:
+    """1.0 when the normalised prediction equals one normalised gold span, else 0.0."""
+    if prediction is None:
+        return 0.0
+    guess = normalize_answer(prediction)
+    return 1.0 if any(guess == normalize_answer(span) for span in spans) else 0.0
+
+
+def token_f1(prediction: str | None, spans: Sequence[str]) -> float:
+    """SQuAD token F1: the best over gold spans of the harmonic mean of token precision
+    and recall (tokens counted with multiplicity); 0.0 for no prediction or no spans."""
+    if prediction is None:
+        return 0.0
+    guess = normalize_answer(prediction).split()
+    best = 0.0
+    for span in spans:
+        gold = normalize_answer(span).split()
+        if not guess or not gold:
+            best = max(best, float(guess == gold))
+            continue
+        common = sum((Counter(guess) & Counter(gold)).values())
+        if common:
+            precision, recall = common / len(guess), common / len(gold)
+            best = max(best, 2 * precision * recall / (precision + recall))
+    return best

@@ -42,11 +42,14 @@ RETRIEVAL_COLUMNS = (
 )
 ANSWER_COLUMNS = (
     ("accuracy", "answer_accuracy", _pct),
+    ("EM", "exact_match", _pct),
+    ("F1", "token_f1", _pct),
     ("evidence R", "evidence_recall", _pct),
     ("refusal P", "refusal_precision", _pct),
     ("refusal R", "refusal_recall", _pct),
     ("citation P", "citation_precision", _pct),
     ("citation cov.", "citation_coverage", _pct),
+    ("declined", "declined", str),
     ("errors", "errors", str),
 )
 LATENCY_COLUMNS = (
@@ -118,20 +121,37 @@ def print_scorecard(card: Scorecard, console: Any = None) -> None:
         console.print(table)
 
 
+def _comparison_columns(cards: Sequence[Scorecard]) -> list[tuple[str, Metrics]]:
+    """(heading, metrics) per configuration: overall, or dev and test apart when present."""
+    columns: list[tuple[str, Metrics]] = []
+    for card in cards:
+        if card.splits:
+            columns += [(f"{card.label} · {name}", card.by_split[name]) for name in card.splits]
+        else:
+            columns.append((card.label, card.overall))
+    return columns
+
+
 def comparison_table(cards: Sequence[Scorecard]) -> Any:
-    """Configurations side by side: one row per metric, one column per configuration."""
+    """Configurations side by side: one row per metric, one column per configuration
+    (per configuration and split when the questions hold both dev and test)."""
     from rich.table import Table
 
-    table = Table(title="Comparison (overall)", title_justify="left")
+    shown = _comparison_columns(cards)
+    split = any(card.splits for card in cards)
+    table = Table(
+        title="Comparison (dev and test)" if split else "Comparison (overall)",
+        title_justify="left",
+    )
     table.add_column("metric")
-    for card in cards:
-        table.add_column(card.label, justify="right")
+    for heading, _ in shown:
+        table.add_column(heading, justify="right")
     columns = [*RETRIEVAL_COLUMNS]
     if not all(card.retrieval_only for card in cards):
         columns += ANSWER_COLUMNS
     columns += _latency_columns(cards)
     for name, attr, fmt in columns:
-        table.add_row(name, *(fmt(getattr(card.overall, attr)) for card in cards))
+        table.add_row(name, *(fmt(getattr(m, attr)) for _, m in shown))
     return table
 
 
@@ -161,7 +181,14 @@ def markdown_report(card: Scorecard) -> str:
         f"answerable, {card.overall.unanswerable} unanswerable)",
         f"- corpus: {s.get('corpus') or 'default index'}; embedding model "
         f"{s.get('embedding_model')}",
+        f"- split: {s.get('split', 'all')}"
+        + (
+            f" ({', '.join(f'{n} {card.by_split[n].n}' for n in card.by_split)})"
+            if card.by_split
+            else " (the gold file marks none)"
+        ),
         f"- search: {s.get('mode')}, k={s.get('k')}, retrieval_k={s.get('retrieval_k')}",
+        *(["- answers read from each question's gold context (reader)"] if s.get("reader") else []),
         "- generation: "
         + (
             "skipped (retrieval only)"

@@ -1,8 +1,11 @@
 """Running gold questions through search and `kenes ask`, and `evaluate`, one configuration.
 
 Each question is run twice over the same index: once as a plain search of `retrieval_k`
-passages (for the retrieval metrics), once through the full `Assistant.ask` path for the
-answer; `retrieval_only` skips the second.
+passages (for the retrieval metrics, and the `retrieved` field of its row, at least
+ROWS_K passages), once through the full `Assistant.ask` path for the answer;
+`retrieval_only` skips the second. With `reader`, the answer is read from the question's
+own `context` (`Assistant.read`) instead of searched for: SQuAD-style reading
+comprehension.
 """
 
 from __future__ import annotations
@@ -15,7 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 from qa.config import DEFAULT_ANSWER_K as DEFAULT_K
 from qa.evaluation.corpora import Progress, _model_names, index_with_model, open_corpus_index
-from qa.evaluation.gold import GoldQuestion, RelevanceJudge, answer_matches, default_gold, load_gold
+from qa.evaluation.gold import (
+    GoldQuestion,
+    RelevanceJudge,
+    answer_matches,
+    context_passage,
+    default_gold,
+    load_gold,
+    select_split,
+)
 from qa.evaluation.report import write_report, write_rows
 from qa.evaluation.scorecard import QuestionResult, Scorecard, build_scorecard
 from qa.retrieval.index import Index, ensure_index
@@ -23,6 +34,8 @@ from qa.types import Answer, Passage
 
 if TYPE_CHECKING:
     from qa.answering.backends import Backend
+
+ROWS_K = 10  # the search ranking in a row lists at least this many passages
 
 
 def _error_text(exc: BaseException) -> str:
@@ -63,8 +76,10 @@ class _Runner:
         retrieval_k: int,
         retrieval_only: bool,
         compose: str = "auto",
+        reader: bool = False,
     ) -> None:
         self.index = index
+        self.reader = reader
         self.judge = RelevanceJudge(index)
         self.mode = mode
         self.k = k
@@ -94,9 +109,9 @@ class _Runner:
         return self.assistant.backend.name, self.assistant.backend.model
 
     def standalone(self, item: GoldQuestion) -> str:
-        from qa.retrieval.query import prepare_query
+        from qa.retrieval.question import analyse_question
 
-        text = prepare_query(item.question).text
+        text = analyse_question(item.question).text
         if not item.history:
             return text
         return self.assistant.standalone_question(text, list(item.history))
@@ -105,9 +120,12 @@ class _Runner:
         row: dict[str, Any] = {
             "id": item.id,
             "question": item.question,
+            "split": item.split,
             "answer": "",
+            "short_answer": None,
             "refused": False,
             "citations": [],
+            "evidence": [],
             "retrieved": [],
             "backend": None,
             "model": None,
@@ -124,10 +142,11 @@ class _Runner:
             started = time.perf_counter()
             query = answer.standalone_question if answer is not None else ""
             query = query or self.standalone(item)
-            result.ranking = self.index.search(query, k=self.retrieval_k, mode=self.mode)
+            ranking = self.index.search(query, k=max(ROWS_K, self.retrieval_k), mode=self.mode)
             if self.retrieval_only:
                 row["latency_ms"]["retrieval"] = round((time.perf_counter() - started) * 1000, 1)
-                row["retrieved"] = _retrieved_rows(result.ranking)
+            result.ranking = ranking[: self.retrieval_k]
+            row["retrieved"] = _retrieved_rows(ranking)
         except Exception as exc:  # one bad question must not stop the run
             result.error = result.error or _error_text(exc)
         result.ranking_relevant = [self.judge.relevant(p, item) for p in result.ranking]
@@ -138,7 +157,10 @@ class _Runner:
         """The full `kenes ask` path; fills the row and the answer judgements."""
         row = result.row
         try:
-            answer = self.assistant.ask(item.question, list(item.history) or None)
+            if self.reader:
+                answer = self.assistant.read(item.question, [context_passage(item)])
+            else:
+                answer = self.assistant.ask(item.question, list(item.history) or None)
         except Exception as exc:
             result.error = _error_text(exc)
             return None
@@ -151,7 +173,8 @@ class _Runner:
             "first_token": t.first_token_ms,
             "total": t.total_ms,
         }
-        row["retrieved"] = _retrieved_rows(answer.passages)
+        row["short_answer"] = result.short_answer = getattr(answer, "short_answer", None)
+        row["evidence"] = list(answer.evidence)
         result.refused = bool(answer.refused)
         result.correct = not answer.refused and answer_matches(answer.text, item.answers)
         result.evidence_holds_answer = item.answerable and answer_matches(
@@ -191,6 +214,7 @@ def _run_questions(
         retrieval_k=settings["retrieval_k"],
         retrieval_only=settings["retrieval_only"],
         compose=settings["compose"],
+        reader=settings.get("reader", False),
     )
     report = progress or (lambda stage, done, total: None)
     results: list[QuestionResult] = []
@@ -237,13 +261,24 @@ def _base_index(
         yield base
 
 
-def _questions(gold: Path | None, limit: int | None) -> tuple[Path, list[GoldQuestion]]:
+def _questions(
+    gold: Path | None, limit: int | None, split: str = "all", reader: bool = False
+) -> tuple[Path, list[GoldQuestion]]:
     path = Path(gold) if gold else default_gold()
-    questions = load_gold(path)
+    questions = select_split(load_gold(path), split)
     if limit is not None:
         questions = questions[: max(limit, 0)]
     if not questions:
-        raise ValueError(f"{path} holds no questions")
+        where = "" if split == "all" else f" in split {split!r}"
+        raise ValueError(f"{path} holds no questions{where}")
+    if reader:
+        without = [q.id for q in questions if not q.context]
+        if without:
+            raise ValueError(
+                f"--reader reads each question's `context`, and {len(without)} of "
+                f"{len(questions)} questions in {path} have none (first: {without[0]}); "
+                "scripts/kazqad_to_gold.py writes it"
+            )
     return path, questions
 
 
@@ -266,16 +301,22 @@ def evaluate(
     model: str | None = None,
     embedder: Any = None,
     label: str | None = None,
+    split: str = "all",
+    reader: bool = False,
 ) -> Scorecard:
     """Run every gold question; write result rows (`out`) and a Markdown report (`report`).
 
     The index is `index`, else one built from `corpus` (folder/files or a passages
     JSONL), else the default index at `index_dir`. `model` picks another embedding
     model (its index is built once and cached); `embedder` reuses a loaded default model.
+    `split` keeps the `dev` or `test` questions (default `all`); `reader` answers each
+    question from its own gold `context` instead of searching.
     """
-    gold_path, questions = _questions(gold, limit)
+    gold_path, questions = _questions(gold, limit, split, reader)
     with _base_index(index, index_dir, corpus, model, embedder, progress) as base:
-        settings = _settings(gold_path, corpus, llm, mode, k, retrieval_k, retrieval_only, compose)
+        settings = _settings(
+            gold_path, corpus, llm, mode, k, retrieval_k, retrieval_only, compose, split, reader
+        )
         card = _run_questions(
             base,
             questions,
@@ -300,6 +341,8 @@ def _settings(
     retrieval_k: int,
     retrieval_only: bool,
     compose: str = "auto",
+    split: str = "all",
+    reader: bool = False,
 ) -> dict[str, Any]:
     from qa.retrieval.index import SEARCH_MODES
     from qa.types import check_compose
@@ -309,6 +352,8 @@ def _settings(
     check_compose(compose)
     if k < 1 or retrieval_k < 1:
         raise ValueError("k and retrieval_k must be at least 1")
+    if reader and retrieval_only:
+        raise ValueError("--reader scores answers: it cannot be combined with --retrieval-only")
     return {
         "gold": str(gold),
         "corpus": str(corpus) if corpus else None,
@@ -318,4 +363,6 @@ def _settings(
         "retrieval_k": retrieval_k,
         "retrieval_only": retrieval_only,
         "compose": compose,
+        "split": split,
+        "reader": reader,
     }

@@ -6,8 +6,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from qa.evaluation.gold import GoldQuestion
-from qa.evaluation.metrics import mrr_at_k, ndcg_at_k, percentile, recall_at_k
+from qa.evaluation.gold import SPLITS, GoldQuestion
+from qa.evaluation.metrics import (
+    exact_match,
+    mrr_at_k,
+    ndcg_at_k,
+    percentile,
+    recall_at_k,
+    token_f1,
+    without_citation_marks,
+)
 from qa.types import Passage
 
 
@@ -32,6 +40,7 @@ class QuestionResult:
     correct: bool = False
     refused: bool = False
     evidence_holds_answer: bool = False  # the sentences given to the generator match `answers`
+    short_answer: str | None = None  # Answer.short_answer, scored against the gold `spans`
     citations_relevant: list[bool] = field(default_factory=list)
     error: str | None = None
 
@@ -69,6 +78,11 @@ class Metrics:
     mrr_at_10: float | None = None
     ndcg_at_10: float | None = None
     answer_accuracy: float | None = None
+    # SQuAD's exact match and token F1 of the short answer (its [n] marks left out)
+    # against the gold `spans`, over the answerable questions that have spans (declined
+    # or no short answer: 0).
+    exact_match: float | None = None
+    token_f1: float | None = None
     # Answerable questions whose evidence sentences (what the generator read) match an
     # answer pattern: the most an answer could get right. Patterns written in Russian or
     # English rarely match Kazakh sentences, so it is a Kazakh-question diagnostic.
@@ -83,6 +97,7 @@ class Metrics:
     first_token_ms_p95: float | None = None
     retrieval_ms_p50: float | None = None
     retrieval_ms_p95: float | None = None
+    declined: int = 0  # questions declined (answerable or not)
     errors: int = 0
 
     def as_dict(self) -> dict[str, Any]:
@@ -115,6 +130,14 @@ def compute_metrics(results: Sequence[QuestionResult]) -> Metrics:
         cited = [hit for r in gen_answerable for hit in r.citations_relevant]
         m.citation_precision = _share(sum(cited), len(cited))
         m.citation_coverage = _share(sum(any(r.citations_relevant) for r in correct), len(correct))
+        m.declined = len(refused)
+        spanned = [r for r in gen_answerable if r.item.spans]
+        short = [
+            (None if r.refused else without_citation_marks(r.short_answer), r.item.spans)
+            for r in spanned
+        ]
+        m.exact_match = _mean([exact_match(answer, spans) for answer, spans in short])
+        m.token_f1 = _mean([token_f1(answer, spans) for answer, spans in short])
     latency = [r.row["latency_ms"] for r in results if r.error is None]
     for name in ("total", "first_token", "retrieval"):
         values = [t[name] for t in latency if t.get(name) is not None]
@@ -133,6 +156,7 @@ class Scorecard:
     by_type: dict[str, Metrics]
     by_lang: dict[str, Metrics]
     results: list[QuestionResult] = field(default_factory=list, repr=False)
+    by_split: dict[str, Metrics] = field(default_factory=dict)  # "dev", "test" when marked
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -145,10 +169,17 @@ class Scorecard:
     def failures(self) -> list[QuestionResult]:
         return [r for r in self.results if r.failures()]
 
+    @property
+    def splits(self) -> list[str]:
+        """The splits shown apart: dev and test when the questions hold both."""
+        return list(self.by_split) if len(self.by_split) > 1 else []
+
     def groups(self) -> list[tuple[str, Metrics]]:
-        """("all", overall), then ("type: x", ...) and ("lang: y", ...) rows."""
+        """("all", overall), ("split: dev", ...) and ("split: test", ...) when both are
+        there, then ("type: x", ...) and ("lang: y", ...) rows."""
         return [
             ("all", self.overall),
+            *((f"split: {name}", self.by_split[name]) for name in self.splits),
             *((f"type: {name}", m) for name, m in self.by_type.items()),
             *((f"lang: {name}", m) for name, m in self.by_lang.items()),
         ]
@@ -168,4 +199,9 @@ def build_scorecard(
         by_type=grouped(lambda q: q.type),
         by_lang=grouped(lambda q: q.lang),
         results=list(results),
+        by_split={
+            name: compute_metrics([r for r in results if r.item.split == name])
+            for name in SPLITS
+            if any(r.item.split == name for r in results)
+        },
     )

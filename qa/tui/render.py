@@ -1,10 +1,13 @@
-"""Pure text helpers of the chat (no widgets here): citation links, excerpts, timings."""
+"""Pure text helpers of the chat (no widgets here): citation links, excerpts, timings,
+the Markdown export of a conversation."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from qa.text.transliterate import transliterate
 from qa.types import Answer, Citation, Document, Passage, Timings
@@ -27,6 +30,12 @@ def link_citations(text: str, selected: int | None = None) -> str:
         return f"[{label}]({CITE_SCHEME}{n})"
 
     return CITATION_MARK.sub(link, text)
+
+
+def answer_markdown(answer: Answer, selected: int | None = None) -> str:
+    """An answer as the chat shows it: the short answer in bold, then the quotes."""
+    short = f"**{answer.short_answer}**\n\n" if answer.short_answer else ""
+    return link_citations(short + answer.text, selected)
 
 
 def citation_number(href: str) -> int | None:
@@ -188,3 +197,36 @@ def document_view(source: Source, cyrillic: bool = False) -> DocumentView:
         passage=Highlighted(shown(text[low:start]), shown(text[start:end]), shown(text[end:high])),
         after=shown(text[high:]),
     )
+
+
+# ------------------------------------------------------------------------- export
+def conversation_markdown(messages: Sequence[Any], sources: Callable[[Any], list[Source]]) -> str:
+    """A conversation as Markdown: each question, its answer and the answer's sources
+    (title, file, character offsets and the supporting quote); an answer that was not
+    checked (cancelled, failed) is marked so. `messages` are the chat's question and
+    answer widgets in order (anything with `.question`, or `.text`, `.answer`, `.state`);
+    `sources` resolves an answer's citations."""
+    lines = ["# Kenes conversation", "", f"Exported {datetime.now():%Y-%m-%d %H:%M}.", ""]
+    for message in messages:
+        question = getattr(message, "question", None)
+        if question is not None:
+            lines += [f"## {one_line(question)}", ""]
+            continue
+        answer = message.answer
+        state = getattr(message, "state", "")
+        if answer is None:
+            label = f"*Not checked ({state}).*" if state else "*Not checked.*"
+            lines += [message.text.strip() or "*(no answer)*", "", label, ""]
+            continue
+        lines += [answer.text.strip(), ""]
+        shown = sources(message)
+        if shown:
+            lines += ["Sources:", ""]
+            for source in shown:
+                citation = source.citation
+                where = f"{source.origin}, characters {citation.start}–{citation.end}"
+                lines.append(f"- [{source.n}] {one_line(source.title)} ({where})")
+                if citation.quote:
+                    lines.append(f"  > {one_line(citation.quote)}")
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -89,7 +89,7 @@ def test_ollama_answer_gets_its_marks_checked(corpus_index, ollama_double, monke
     assert answer.backend == "ollama"
     assert "[9]" not in answer.text
     assert _relevant(answer, "350")
-    sent = ollama_double.chat_requests[-1]["messages"]
+    sent = ollama_double.chat_requests[0]["messages"]  # the answer; the short answer follows
     assert sent[0]["role"] == "system"
     assert "350" in sent[-1]["content"]  # the evidence went to the model
 
@@ -188,6 +188,21 @@ def test_a_translation_that_loses_a_number_leaves_the_kazakh_quote(
     assistant = Assistant(corpus_index, llm="ollama:qwen2.5:3b", compose="quote")
     answer = assistant.ask("How much money did Kazakhstan mobilise for the crisis in Somalia?")
     assert "large sum" not in answer.text
+    assert "350 млн" in answer.text and _relevant(answer, "350")  # the quote, as written
+
+
+def test_a_translation_that_adds_a_number_leaves_the_kazakh_quote(
+    corpus_index, ollama_double, monkeypatch
+):
+    monkeypatch.setenv("OLLAMA_HOST", ollama_double.url)
+    somalia = next(key for key in TRANSLATIONS if "Сомали" in key)
+    ollama_double.replies_to = {
+        **TRANSLATIONS,
+        somalia: "Kazakhstan mobilised 350 million US dollars for Somalia in 2014",
+    }  # the 2014 is the model's own
+    assistant = Assistant(corpus_index, llm="ollama:qwen2.5:3b", compose="quote")
+    answer = assistant.ask("How much money did Kazakhstan mobilise for the crisis in Somalia?")
+    assert "2014" not in answer.text
     assert "350 млн" in answer.text and _relevant(answer, "350")  # the quote, as written
 
 
@@ -343,3 +358,25 @@ def test_an_answer_that_gives_no_reason_to_a_why_question_becomes_the_quoted_rea
     assert WRONG_KIND_NOTICE in answer.notices
     assert "Arab Spring" in answer.text and "article" not in answer.text
     assert _relevant(answer, "салдарынан")
+
+
+MEMBERSHIP = "Қазақстан қай жылдан бері Ислам ынтымақтастық ұйымының мүшесі?"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        MEMBERSHIP,
+        "Qazaqstan qai jyldan berı İslam yntymaqtastyq ūiymynyñ müşesı?",
+        "قازاقستان قاي جىلدان بەرى يسلام ىنتىماقتاستىق ۇيىمىنىڭ مۇشەسى؟",
+        "С какого года Казахстан является членом Организации исламского сотрудничества?",
+        "Since what year has Kazakhstan been a member of the Organisation of Islamic Cooperation?",
+    ],
+    ids=["kk", "kk-latn", "kk-arab", "ru", "en"],
+)
+def test_the_documents_disagreement_is_said_whatever_the_script_or_language(extractive, question):
+    answer = extractive.ask(question)
+    note = re.search(r"\[\d+\] 199\d; \[\d+\] 199\d\.$", answer.text)
+    assert note, answer.text
+    assert {"1992", "1995"} <= set(re.findall(r"199\d", note.group()))
+    assert answer.short_answer and "199" in answer.short_answer

@@ -20,7 +20,15 @@ import pytest
 from qa.evaluation.comparison import compare, parse_compare
 from qa.evaluation.corpora import eval_cache_dir
 from qa.evaluation.gold import GoldQuestion, answer_matches, load_gold
-from qa.evaluation.metrics import mrr_at_k, ndcg_at_k, percentile, recall_at_k
+from qa.evaluation.metrics import (
+    exact_match,
+    mrr_at_k,
+    ndcg_at_k,
+    normalize_answer,
+    percentile,
+    recall_at_k,
+    token_f1,
+)
 from qa.evaluation.runner import evaluate
 from qa.evaluation.scorecard import Metrics, QuestionResult, compute_metrics
 
@@ -29,8 +37,8 @@ TEN_YEAR = ["000_5d7aaecc78686823.txt", "001_4b84b33dc1f2824a.txt"]
 ECONOMY = "003_6d19eb848c4ad410.txt"
 
 ROW_FIELDS = [
-    "id", "question", "answer", "refused", "citations", "retrieved", "backend", "model",
-    "latency_ms", "error",
+    "id", "question", "split", "answer", "short_answer", "refused", "citations", "evidence",
+    "retrieved", "backend", "model", "latency_ms", "error",
 ]  # fmt: skip
 RETRIEVED_FIELDS = ["rank", "passage_id", "origin", "text", "text_cyrl", "score"]
 CITATION_FIELDS = ["n", "passage_id", "origin", "text"]
@@ -66,7 +74,7 @@ TINY_GOLD = [
     },
     {
         "id": "t4",
-        "question": "   ",  # empty: the assistant raises QueryError
+        "question": "   ",  # empty: the assistant raises QuestionError
         "lang": "kk",
         "type": "factoid",
         "answers": ["x"],
@@ -128,6 +136,77 @@ def test_percentile_interpolates():
     assert percentile([1, 2, 3, 4], 95) == pytest.approx(3.85)
     assert percentile([7.0], 95) == 7.0
     assert percentile([], 50) is None
+
+
+def test_normalisation_is_squads_without_english_articles():
+    assert normalize_answer("  «Абай»,  Құнанбайұлы! ") == "абай құнанбайұлы"
+    assert normalize_answer("1992-жылы — (шамамен)") == "1992жылы шамамен"  # removed, as SQuAD
+    assert normalize_answer("The Ummah") == "the ummah"  # articles stay: not English-only text
+    assert normalize_answer("") == ""
+
+
+def test_exact_match_against_any_span():
+    spans = ["Есіл өзені", "Есіл"]
+    assert exact_match("есіл", spans) == 1.0
+    assert exact_match("«Есіл өзені».", spans) == 1.0
+    assert exact_match("Есіл өзенінің жағасында", spans) == 0.0
+    assert exact_match(None, spans) == 0.0  # no short answer
+    assert exact_match("Есіл", []) == 0.0
+
+
+def test_token_f1_exact_values():
+    assert token_f1("Есіл өзені", ["Есіл өзені"]) == 1.0
+    # 1 common token: precision 1/3, recall 1/2 -> F1 0.4
+    assert token_f1("Есіл өзенінің жағасы", ["Есіл өзені"]) == pytest.approx(0.4)
+    # the best span counts: "1998" alone is a full match
+    assert token_f1("1998", ["1998 жылы", "1998"]) == 1.0
+    assert token_f1("1998 1998", ["1998"]) == pytest.approx(2 * 0.5 * 1 / 1.5)  # multiplicity
+    assert token_f1("Алматы", ["Астана"]) == 0.0
+    assert token_f1(None, ["Астана"]) == 0.0
+    assert token_f1("...", ["Астана"]) == 0.0  # nothing left after normalising
+
+
+def test_short_answer_scores_count_declines_as_misses_and_skip_questions_without_spans():
+    spanned = GoldQuestion("s", "?", answers=("1998",), spans=("1998 жылы",), split="test")
+    plain = GoldQuestion("p", "?", answers=("x",), split="dev")
+    results = [
+        _result(spanned, short_answer="1998 жылы", correct=True),
+        _result(spanned, short_answer="1998 жылы [2]", correct=True),  # marks left out
+        _result(spanned, short_answer="1998 жылы", refused=True),  # declined: 0
+        _result(spanned, short_answer=None, correct=True),  # no short answer: 0
+        _result(spanned, short_answer="1998", correct=True),  # F1 2/3, EM 0
+        _result(plain, short_answer="x", correct=True),  # no spans: not scored
+    ]
+    m = compute_metrics(results)
+    assert m.exact_match == pytest.approx(2 / 5)
+    assert m.token_f1 == pytest.approx((2 + 2 / 3) / 5)
+    assert m.declined == 1
+    assert compute_metrics(results[5:]).exact_match is None
+
+
+def test_scorecard_shows_dev_and_test_apart_only_when_both_are_there():
+    from qa.evaluation.report import comparison_table
+    from qa.evaluation.scorecard import build_scorecard
+
+    dev = GoldQuestion("d", "?", answers=("x",), split="dev")
+    test = GoldQuestion("t", "?", answers=("x",), split="test")
+    both = build_scorecard([_result(dev, correct=True), _result(test)], "both", {})
+    assert both.splits == ["dev", "test"]
+    groups = dict(both.groups())
+    assert groups["split: dev"].answer_accuracy == 1.0
+    assert groups["split: test"].answer_accuracy == 0.0
+    one = build_scorecard([_result(test)], "one", {})
+    assert one.splits == [] and "split: test" not in dict(one.groups())
+    table = comparison_table([both, one])
+    assert [c.header for c in table.columns] == ["metric", "both · dev", "both · test", "one"]
+
+
+def test_load_gold_checks_split_spans_and_context(tmp_path: Path):
+    base = {**TINY_GOLD[1], "split": "test", "spans": ["1974"], "context": "Бір сөйлем."}
+    assert load_gold(_write_jsonl(tmp_path / "ok.jsonl", [base]))[0].spans == ("1974",)
+    for bad in ({"split": "train"}, {"spans": "1974"}, {"spans": [""]}, {"context": " "}):
+        with pytest.raises(ValueError, match=r"bad\.jsonl:1"):
+            load_gold(_write_jsonl(tmp_path / "bad.jsonl", [{**base, **bad}]))
 
 
 def _result(item: GoldQuestion, **kw: Any) -> QuestionResult:
@@ -225,18 +304,34 @@ def test_rows_have_exactly_the_documented_fields(tiny_card):
     first = rows[0]
     assert first["backend"] == "extractive" and first["error"] is None
     assert not first["refused"] and re.search("Дж[иу]б[иу]т", first["answer"])
-    assert first["citations"] and first["retrieved"]
+    assert first["citations"] and first["evidence"]
+    assert all(isinstance(sentence, str) and sentence for sentence in first["evidence"])
+    assert first["short_answer"] is None or isinstance(first["short_answer"], str)
     assert [r["rank"] for r in first["retrieved"]] == list(range(1, len(first["retrieved"]) + 1))
     cited = first["citations"][0]
-    assert cited["text"] == first["retrieved"][cited["n"] - 1]["text"]
+    assert cited["text"] in {r["text"] for r in first["retrieved"]}
     assert first["latency_ms"]["total"] > 0
     assert rows[2]["refused"] is True and rows[2]["citations"] == []
+    assert rows[2]["evidence"] == [] and rows[2]["short_answer"] is None
+
+
+def test_rows_list_the_search_ranking_for_answered_and_declined_questions(tiny_card):
+    """`retrieved` is the search's top 10 as ranked, whether the question was answered or
+    declined, and not the (fewer) passages the answer was given."""
+    card, folder = tiny_card
+    rows = _read_jsonl(folder / "rows.jsonl")
+    for row, result in zip(rows[:3], card.results[:3], strict=True):
+        assert len(row["retrieved"]) == 10, row["id"]
+        assert [r["passage_id"] for r in row["retrieved"]] == [p.id for p in result.ranking]
+        scores = [r["score"] for r in row["retrieved"]]
+        assert scores == sorted(scores, reverse=True)
+    assert rows[2]["refused"] and rows[2]["retrieved"]  # a declined question shows its search
 
 
 def test_a_question_that_raises_becomes_an_error_row(tiny_card):
     card, folder = tiny_card
     row = _read_jsonl(folder / "rows.jsonl")[3]
-    assert row["error"].startswith("QueryError")
+    assert row["error"].startswith("QuestionError")
     assert row["answer"] == "" and row["retrieved"] == [] and row["citations"] == []
     assert card.overall.errors == 1
     assert card.by_type["factoid"].errors == 1
@@ -264,7 +359,7 @@ def test_report_lists_tables_and_failures(tiny_card):
     for heading in ("## Retrieval", "## Answers (%)", "## Latency (ms)", "## Failures"):
         assert heading in text
     assert "| type: factoid |" in text and "| lang: en |" in text
-    assert "### t4 · factoid · kk: error" in text and "QueryError" in text
+    assert "### t4 · factoid · kk: error" in text and "QuestionError" in text
     failing = {r.item.id for r in card.failures()}
     assert "t4" in failing and "t3" not in failing
     for item_id in failing:
@@ -378,6 +473,61 @@ def test_compare_writes_rows_per_configuration_and_a_chart(tmp_path: Path, e5_mo
     assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+# ---------------------------------------------------------- splits and reader
+# A passage none of PASSAGES holds: only a reader given it as context can answer.
+ZHEZ = "Жезқазған қаласы 1954 жылы құрылды. Қала мыс өндірісімен белгілі."
+READER_GOLD = [
+    {**PASSAGE_GOLD[0], "split": "dev", "spans": ["1845"],
+     "context": PASSAGES[1]["text"]},
+    {"id": "r2", "question": "Жезқазған қаласы қай жылы құрылды?", "lang": "kk",
+     "type": "factoid", "answers": ["1954"], "docs": ["p-zhez"], "evidence": ["1954"],
+     "split": "test", "spans": ["1954"], "context": ZHEZ},
+]  # fmt: skip
+
+
+def test_split_keeps_the_questions_of_one_split(tmp_path: Path, e5_model):
+    passages = _write_jsonl(tmp_path / "passages.jsonl", PASSAGES)
+    gold = _write_jsonl(tmp_path / "gold.jsonl", READER_GOLD)
+    common = {"corpus": passages, "retrieval_only": True, "mode": "bm25", "embedder": e5_model}
+    assert [r.item.id for r in evaluate(gold, split="test", **common).results] == ["r2"]
+    everything = evaluate(gold, split="all", **common)
+    assert everything.overall.n == 2 and everything.splits == ["dev", "test"]
+    assert everything.by_split["dev"].recall_at_1 == 1.0
+    assert everything.by_split["test"].recall_at_10 == 0.0  # its passage is not indexed
+    with pytest.raises(ValueError, match="split"):
+        evaluate(gold, split="train", **common)
+    no_split = _write_jsonl(tmp_path / "plain.jsonl", PASSAGE_GOLD)
+    with pytest.raises(ValueError, match="no questions in split 'test'"):
+        evaluate(no_split, split="test", **common)
+
+
+def test_reader_answers_from_the_gold_context_alone(tmp_path: Path, e5_model):
+    passages = _write_jsonl(tmp_path / "passages.jsonl", PASSAGES)
+    gold = _write_jsonl(tmp_path / "gold.jsonl", READER_GOLD)
+    common = {"corpus": passages, "llm": "extractive", "embedder": e5_model}
+    read = evaluate(gold, reader=True, out=tmp_path / "read.jsonl", **common)
+    rows = _read_jsonl(tmp_path / "read.jsonl")
+    zhez = rows[1]
+    assert not zhez["refused"] and "1954" in zhez["answer"], zhez
+    assert [c["origin"] for c in zhez["citations"]] == ["p-zhez"]
+    assert zhez["citations"][0]["text"] == ZHEZ
+    assert zhez["split"] == "test" and zhez["evidence"]
+    assert len(zhez["retrieved"]) == len(PASSAGES)  # the search ranking is still listed
+    assert read.settings["reader"] is True
+    assert read.by_split["test"].answer_accuracy == 1.0
+    assert read.by_split["test"].citation_precision == 1.0
+    opened = evaluate(gold, **common)  # open mode: the Zhezqazgan passage is not indexed
+    assert not opened.results[1].correct
+    assert opened.by_split["test"].answer_accuracy == 0.0
+
+
+def test_reader_needs_a_context(tmp_path: Path, e5_model):
+    gold = _write_jsonl(tmp_path / "gold.jsonl", PASSAGE_GOLD)
+    with pytest.raises(ValueError, match="context"):
+        evaluate(gold, corpus=_write_jsonl(tmp_path / "p.jsonl", PASSAGES), reader=True,
+                 llm="extractive", embedder=e5_model)  # fmt: skip
+
+
 # ------------------------------------------------------------ KazQAD converter
 def _converter() -> Any:
     spec = importlib.util.spec_from_file_location(
@@ -403,7 +553,8 @@ def test_kazqad_converter_on_a_sample(tmp_path: Path, capsys: pytest.CaptureFixt
     source = _write_jsonl(tmp_path / "sample.jsonl", sample)
     out = tmp_path / "out"
     assert _converter().main([str(source), "--out", str(out)]) == 0
-    assert "3 gold questions, 2 distinct passages" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "3 gold questions (" in printed and " test), 2 distinct passages" in printed
 
     passages = _read_jsonl(out / "passages.jsonl")
     gold = _read_jsonl(out / "gold.jsonl")
@@ -412,12 +563,22 @@ def test_kazqad_converter_on_a_sample(tmp_path: Path, capsys: pytest.CaptureFixt
     assert [g["docs"] for g in gold] == [[passages[0]["id"]]] * 2 + [[passages[1]["id"]]]
     by_id = {p["id"]: p["text"] for p in passages}
     for row in gold:
-        assert set(row) == {"id", "question", "lang", "type", "answers", "docs", "evidence"}
+        assert set(row) == {
+            "id", "question", "lang", "type", "answers", "docs", "evidence", "split", "spans",
+            "context",
+        }  # fmt: skip
         assert row["lang"] == "kk" and row["type"] == "factoid"
+        assert row["context"] == by_id[row["docs"][0]]
+        assert row["split"] == _converter().split_of(row["docs"][0])
+        assert all(span in row["context"] for span in row["spans"])
         assert any(re.search(e, by_id[row["docs"][0]], re.I) for e in row["evidence"])
         assert all(re.search(a, by_id[row["docs"][0]], re.I) for a in row["answers"])
     assert gold[1]["answers"][0] == r"ақын\s+\(әрі\s+ойшыл\)"  # escaped
     assert gold[2]["evidence"] == [r"Сүт\s+тістері\s+20"]  # short span: with its neighbours
+    assert gold[1]["spans"] == ["ақын (әрі ойшыл)", "ақын"]  # as given, in order
+    assert gold[0]["split"] == gold[1]["split"]  # one passage, one split
+    sides = [_converter().split_of(f"kazqad-{n:012x}") for n in range(400)]
+    assert 150 < sides.count("test") < 250  # about half each
     assert load_gold(out / "gold.jsonl")[0].answerable
 
 
@@ -441,6 +602,24 @@ def test_cli_eval_retrieval_only_limit(corpus_index, tmp_path: Path):
     assert "R@1" in result.output and "nDCG@10" in result.output
     rows = _read_jsonl(tmp_path / "rows.jsonl")
     assert len(rows) == 3 and all(r["backend"] == "retrieval-only" for r in rows)
+
+
+def test_cli_eval_split_test(corpus_index, tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from qa.cli import app
+
+    rows = [{**TINY_GOLD[0], "split": "dev"}, {**TINY_GOLD[1], "split": "test"}]
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval", "--retrieval-only", "--split", "test", "--index", str(corpus_index.folder),
+            "--gold", str(_write_jsonl(tmp_path / "gold.jsonl", rows)),
+            "--out", str(tmp_path / "rows.jsonl"),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in _read_jsonl(tmp_path / "rows.jsonl")] == ["t2"]
 
 
 def test_cli_eval_rejects_a_bad_compare(corpus_index):

@@ -21,7 +21,8 @@ import pytest
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 GOLD = CORPUS / "gold.jsonl"
 
-FIELDS = {"id", "question", "lang", "type", "answers", "docs", "evidence"}
+FIELDS = {"id", "question", "lang", "type", "answers", "docs", "evidence", "split"}
+OPTIONAL = {"spans"}  # the short-answer questions' plain answer strings
 LANGS = {"kk", "ru", "en", "kk-latn", "kk-arab"}
 TYPES = {
     "factoid", "list", "why", "conflict", "unanswerable", "crosslingual", "script", "followup",
@@ -81,7 +82,11 @@ def test_gold_file_has_rows():
 @pytest.mark.parametrize("row", ROWS, ids=_ids)
 def test_row_is_well_formed(row):
     expected = FIELDS | ({"history"} if row.get("type") == "followup" else set())
-    assert set(row) == expected, f"fields {sorted(set(row) ^ expected)}"
+    assert expected <= set(row) <= expected | OPTIONAL, f"fields {sorted(set(row) ^ expected)}"
+    assert row["split"] in {"dev", "test"}
+    if "spans" in row:
+        assert isinstance(row["spans"], list) and row["spans"]
+        assert all(isinstance(x, str) and x.strip() for x in row["spans"])
     assert isinstance(row["id"], str) and row["id"]
     assert isinstance(row["question"], str) and row["question"].strip()
     assert row["lang"] in LANGS
@@ -187,3 +192,62 @@ def test_coverage_of_documents():
     assert _count(lambda r: TEN_YEAR_ORIGINS & set(r["docs"])) >= 15
     for origin in ORIGINS:
         assert _count(lambda r, o=origin: o in r["docs"]) >= 1, origin
+
+
+# ------------------------------------------------------------- split and spans
+def _split_script():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "split_gold.py"
+    spec = importlib.util.spec_from_file_location("split_gold", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_split_is_the_seeded_draw_of_scripts_split_gold():
+    """The stored split and spans are exactly what the script draws and derives."""
+    assert _split_script().main([str(GOLD), "--check"]) == 0
+
+
+def test_test_split_is_large_and_covers_every_type_and_language():
+    test = [r for r in ROWS if r["split"] == "test"]
+    dev = [r for r in ROWS if r["split"] == "dev"]
+    assert len(test) >= 40 and len(dev) >= 40
+    for key in ("type", "lang"):
+        assert {r[key] for r in test} == {r[key] for r in dev} == {r[key] for r in ROWS}, key
+    assert any(r["type"] == "unanswerable" for r in test)
+
+
+def test_split_draw_is_stratified_on_invented_rows():
+    """Every type and language lands in both splits, whatever order the rows come in."""
+    script = _split_script()
+    rows = [
+        {"id": f"x{i}", "type": kind, "lang": lang}
+        for i, (kind, lang) in enumerate(
+            [(k, lang) for k in ("a", "b", "c") for lang in ("kk", "ru", "en") for _ in range(12)]
+        )
+    ]
+    split = script.draw_split(rows)
+    assert script.draw_split(list(rows)) == split  # fixed seed: the same draw again
+    assert sorted(script.draw_split(rows[::-1])) == sorted(split)  # proportions kept
+    for key in ("type", "lang"):
+        for value in {r[key] for r in rows}:
+            assert {s for r, s in zip(rows, split, strict=True) if r[key] == value} == {
+                "dev",
+                "test",
+            }
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if "spans" in r], ids=_ids)
+def test_spans_are_answers_found_in_the_documents(row):
+    """A span matches one of the row's answer patterns and stands in one of its documents."""
+    for span in row["spans"]:
+        assert any(re.search(p, span, re.IGNORECASE) for p in row["answers"]), span
+        found = any(
+            re.search(re.escape(span), text, re.IGNORECASE)
+            for doc in row["docs"]
+            for text in _texts(doc)
+        )
+        assert found, f"{row['id']}: span {span!r} is in none of {row['docs']}"

@@ -68,15 +68,41 @@ def test_unknown_and_broken_files_are_reported_not_fatal(tmp_path):
     (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n")
     (tmp_path / "broken.pdf").write_bytes(b"not a pdf at all")
     (tmp_path / "empty.txt").write_text("   ", encoding="utf-8")
-    (tmp_path / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
-    report = load_paths([tmp_path, tmp_path / "missing.docx"])
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)))
+    (tmp_path / "broken.docx").write_bytes(b"not a Word file")
+    report = load_paths([tmp_path, tmp_path / "missing.docx", tmp_path / "image.png"])
     assert [d.origin for d in report.documents] == ["good.txt"]
     reasons = dict(report.skipped)
     assert "unsupported file type '.png'" in reasons[str(tmp_path / "image.png")]
     assert "unreadable" in reasons[str(tmp_path / "broken.pdf")]
     assert reasons[str(tmp_path / "empty.txt")] == "empty file"
-    assert "UTF" in reasons[str(tmp_path / "latin1.txt")]
+    assert "not text" in reasons[str(tmp_path / "binary.txt")]
+    assert reasons[str(tmp_path / "broken.docx")].startswith("not a valid .docx file")
+    assert "Package not found" not in reasons[str(tmp_path / "broken.docx")]
     assert reasons[str(tmp_path / "missing.docx")] == "no such file or folder"
+    # The given paths that gave no document: the folder gave one, these none.
+    assert report.unindexed == [str(tmp_path / "missing.docx"), str(tmp_path / "image.png")]
+
+
+KAZAKH = "Қазақстан Ислам ынтымақтастық ұйымына 1995 жылы мүше болды. Әр елдің үні бар."
+RUSSIAN = "Казахстан вступил в Организацию исламского сотрудничества в 1995 году."
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "named"),
+    [(KAZAKH, "kz1048", "RK1048"), (RUSSIAN, "cp1251", "cp1251"), (KAZAKH, "utf-16", "")],
+)
+def test_windows_code_pages_are_read_and_named(tmp_path, text, encoding, named):
+    path = tmp_path / "legacy.txt"
+    path.write_bytes(text.encode(encoding))
+    report = load_paths([path])
+    assert not report.skipped
+    assert [d.text for d in report.documents] == [text]
+    if named:
+        [(where, note)] = report.notices
+        assert where == str(path) and note.startswith(f"read as {named}")
+    else:
+        assert report.notices == []  # UTF-16 with a byte-order mark needs no notice
 
 
 def test_same_file_name_in_two_folders_gets_two_ids(tmp_path):

@@ -1,4 +1,4 @@
-"""Query translation through the bilingual glossary (qa/glossary.py, qa/data/glossary.tsv).
+"""Question translation through the bilingual glossary (qa/glossary.py, qa/data/glossary.tsv).
 
 Questions are real ones from corpus/gold.jsonl or written like them; the Kazakh terms
 expected are the words the corpus documents use.

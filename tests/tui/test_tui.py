@@ -8,7 +8,9 @@ temporary folder, so saved conversations never touch the user's own.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,13 +19,19 @@ from typing import Any
 import pytest
 from textual.content import Content
 from textual.pilot import Pilot
-from textual.widgets import Markdown, OptionList, ProgressBar, Static
+from textual.widgets import Input, Label, Markdown, OptionList, ProgressBar, Static
 
 from qa.answering.assistant import Assistant
 from qa.config import REPO_ROOT
 from qa.conversations import ConversationStore
 from qa.tui.app import KenesApp, key_name, next_backend
-from qa.tui.render import Source, document_view, link_citations, quote_in_context
+from qa.tui.render import (
+    Source,
+    answer_markdown,
+    document_view,
+    link_citations,
+    quote_in_context,
+)
 from qa.tui.screens import ConversationsScreen, DocumentScreen, HelpScreen
 from qa.tui.widgets import AnswerMessage, ChatLog, IndexingPanel, QuestionMessage
 from qa.types import Citation, Timings
@@ -192,7 +200,9 @@ async def test_a_typed_question_gets_an_answer_with_live_citations(
         assert answer is not None and answer.citations and not answer.refused
         assert "350 млн" in answer.text
         markdown = message.query_one(".answer-text", Markdown)
-        assert markdown.source == link_citations(answer.text)  # replaced once, marks linked
+        assert markdown.source == answer_markdown(answer)  # replaced once, marks linked
+        assert markdown.source.startswith(f"**{link_citations(answer.short_answer)}**\n\n")
+        assert answer.short_answer.startswith("350 млн")  # the short answer first, in bold
         assert "(cite:1)" in markdown.source
         assert [s.n for s in app.sources_panel.sources] == sorted(c.n for c in answer.citations)
         assert app.status.timings == answer.timings
@@ -397,6 +407,282 @@ async def test_the_chat_follows_the_stream_only_at_the_bottom(
         await pilot.press("escape")
 
 
+# ------------------------------------------------------- making an answer
+async def test_the_placeholder_shows_the_stage_and_the_time_then_a_draft_replaced_once(
+    ollama_assistant: Assistant, double: OllamaDouble, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stages: list[str] = []
+    set_stage = AnswerMessage.set_stage
+
+    def recording(message: AnswerMessage, stage: str) -> None:
+        stages.append(stage)
+        set_stage(message, stage)
+
+    monkeypatch.setattr(AnswerMessage, "set_stage", recording)
+    app = KenesApp(assistant=ollama_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        first = await ask(pilot, app, SOMALIA)
+        assert app.status.timings == first.answer.timings
+
+        double.delay = 0.2  # a slow model: the draft is on screen a while
+        app.prompt.value = SOMALIA
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.is_answering and app.chat.answers()[-1].text)
+        message = app.chat.answers()[-1]
+        assert app.status.timings is None  # the previous answer's timings are gone
+        label = message.query_one(".answer-stage", Static)
+        assert label.display
+        shown = str(label.render())
+        assert "draft — being checked" in shown and "writing" in shown
+        assert message.has_class("-draft")  # dimmed: not checked yet
+        await wait_for(pilot, lambda: str(label.render()) != shown, 5)  # the time goes on
+        await wait_for(pilot, lambda: not app.is_answering)
+        await pilot.pause()
+
+        assert not message.has_class("-draft") and not label.display
+        assert stages[stages.index("starting") :][:5] == [
+            "starting",
+            "searching",
+            "checking evidence",
+            "writing",
+            "checking citations",
+        ]
+        meta = str(message.query_one(".answer-meta", Static).render())
+        assert message.replaced == ("checked answer replaced the draft" in meta)
+
+
+async def test_a_checked_answer_that_differs_from_the_draft_says_it_replaced_it(
+    ollama_assistant: Assistant, double: OllamaDouble
+) -> None:
+    double.replies = list(WRONG_LANGUAGE_REPLIES)  # a Kazakh draft to an English question
+    double.replies_to = dict(TRANSLATIONS)
+    app = KenesApp(assistant=ollama_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        message = await ask(pilot, app, "How much money was mobilised for Somalia?")
+        meta = str(message.query_one(".answer-meta", Static).render())
+        assert message.replaced
+        assert "checked answer replaced the draft" in meta
+        assert not message.has_class("-draft")
+
+
+async def test_questions_asked_while_loading_wait_and_are_answered(
+    extractive: Assistant,
+) -> None:
+    release = threading.Event()
+
+    def slow_factory() -> Assistant:
+        assert release.wait(30)
+        return extractive
+
+    app = KenesApp(assistant_factory=slow_factory)
+    shown = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.status.activity)
+        panel = app.query_one(IndexingPanel)
+        assert panel.display  # what is loading is on screen
+        assert "opening the assistant" in str(panel.query_one(Label).render())
+        await pilot.press(*"Сомали")  # the question line works at once
+        app.prompt.value = SOMALIA
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not errors(shown)
+        assert [q.question for q in app.query(QuestionMessage)] == [SOMALIA]
+        (waiting,) = app.chat.answers()
+        assert waiting.stage == "waiting: opening the assistant"
+        assert app.prompt.value == ""
+
+        release.set()
+        await wait_for(pilot, lambda: waiting.answer is not None and not app.is_answering)
+        assert "350 млн" in waiting.answer.text
+        assert not panel.display and not errors(shown)
+
+
+async def test_quitting_while_answering_cancels_exits_at_once_and_saves_unanswered(
+    ollama_assistant: Assistant, double: OllamaDouble, _private_data_dir: Path
+) -> None:
+    double.delay = 10.0  # a model busy for a long time before its first token
+    app = KenesApp(assistant=ollama_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        app.prompt.value = SOMALIA
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: double.chat_requests)  # the model is busy
+        turn = app.turn
+        conversation = app.conversation_id
+        started = time.monotonic()
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: not app.is_running, 5)
+    assert time.monotonic() - started < 3
+    assert turn.cancel.is_set()
+
+    store = ConversationStore(_private_data_dir / "conversations.sqlite")
+    (question,) = store.messages(conversation)
+    assert (question.text, question.status) == (SOMALIA, "unanswered")
+    reopened = KenesApp(assistant=ollama_assistant)
+    async with reopened.run_test(size=SIZE) as pilot:
+        await reopened.load_conversation(conversation)
+        await pilot.pause()
+        (stub,) = reopened.chat.answers()
+        meta = str(stub.query_one(".answer-meta", Static).render())
+        assert stub.has_class("-unanswered") and "not answered" in meta
+
+    # Nothing waits for the answer's thread, still waiting for its first token: no
+    # executor thread is left for the event loop to join on exit (what kept the process
+    # alive after the screen was blanked).
+    loop = asyncio.get_running_loop()
+    await asyncio.wait_for(loop.shutdown_default_executor(), timeout=2)
+    assert app.threads and all(thread.daemon for thread in app.threads)
+
+
+async def test_a_cancelled_draft_is_marked_in_place_and_when_reopened(
+    ollama_assistant: Assistant, double: OllamaDouble, _private_data_dir: Path
+) -> None:
+    double.delay = 0.25
+    double.chunk_chars = 4
+    app = KenesApp(assistant=ollama_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        app.prompt.value = SOMALIA
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.is_answering and app.chat.answers()[-1].text)
+        message = app.chat.answers()[-1]
+        await pilot.press("escape")
+        await pilot.pause()
+        label = message.query_one(".answer-stage", Static)
+        assert label.display and str(label.render()) == "cancelled draft — not checked"
+        assert message.has_class("-cancelled") and message.has_class("-draft")
+        draft = message.text
+        conversation = app.conversation_id
+
+    store = ConversationStore(_private_data_dir / "conversations.sqlite")
+    saved = store.messages(conversation)
+    assert [(m.role, m.status) for m in saved] == [("user", ""), ("assistant", "cancelled")]
+    assert saved[1].text == draft
+
+    double.delay = 0.0
+    reopened = KenesApp(assistant=ollama_assistant)
+    async with reopened.run_test(size=SIZE) as pilot:
+        await reopened.load_conversation(conversation)
+        await pilot.pause()
+        (shown,) = reopened.chat.answers()
+        assert shown.text == draft and shown.has_class("-cancelled")
+        assert shown.has_class("-draft")
+        label = shown.query_one(".answer-stage", Static)
+        assert label.display and "cancelled draft" in str(label.render())
+        assert "cancelled (Esc)" in str(shown.query_one(".answer-meta", Static).render())
+
+
+async def test_a_reopened_answer_shows_its_notices(
+    ollama_assistant: Assistant, double: OllamaDouble
+) -> None:
+    double.replies = list(WRONG_LANGUAGE_REPLIES)
+    double.replies_to = dict(TRANSLATIONS)
+    app = KenesApp(assistant=ollama_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        message = await ask(pilot, app, "How much money was mobilised for Somalia?")
+        meta = str(message.query_one(".answer-meta", Static).render())
+        conversation = app.conversation_id
+
+    reopened = KenesApp(assistant=ollama_assistant)
+    async with reopened.run_test(size=SIZE) as pilot:
+        await reopened.load_conversation(conversation)
+        await pilot.pause()
+        (shown,) = reopened.chat.answers()
+        again = str(shown.query_one(".answer-meta", Static).render())
+        assert "question's language" in again
+        assert again == meta.replace(" · checked answer replaced the draft", "")
+
+
+# ------------------------------------------------------------------ keys
+async def test_typing_on_an_answer_goes_to_the_question_line(extractive: Assistant) -> None:
+    app = KenesApp(assistant=extractive)
+    async with app.run_test(size=SIZE) as pilot:
+        message = await ask(pilot, app, SOMALIA)
+        app.prompt.focus()
+        await pilot.press("tab")  # the first stop after the question line is visible
+        assert app.focused is not app.chat
+        assert app.focused is message or isinstance(app.focused, OptionList)
+
+        message.focus()
+        await pilot.press("right")  # keys bound on the answer still work there
+        assert app.focused is message and message.selected is not None
+        await pilot.press(*"Ал")  # typed on the answer: not lost
+        assert app.focused is app.prompt and app.prompt.value == "Ал"
+
+        message.focus()
+        await pilot.press("escape")  # no answer being written: back to the question line
+        assert app.focused is app.prompt and app.prompt.value == "Ал"
+
+
+async def test_ctrl_c_says_how_to_quit_without_markup(extractive: Assistant) -> None:
+    app = KenesApp(assistant=extractive)
+    shown = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        app.chat.focus()
+        app.set_focus(None)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert ("Press Ctrl+Q to quit Kenes.", "information") in shown
+        assert not any("[b]" in message for message, _ in shown)
+
+
+async def test_retry_edit_and_export_the_last_question(
+    extractive: Assistant, _private_data_dir: Path
+) -> None:
+    app = KenesApp(assistant=extractive)
+    shown = record_notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        first = await ask(pilot, app, SOMALIA)
+        await pilot.press("f5")  # retry: the same question again
+        await wait_for(pilot, lambda: len(app.chat.answers()) == 2 and not app.is_answering)
+        assert [q.question for q in app.query(QuestionMessage)] == [SOMALIA, SOMALIA]
+        assert app.chat.answers()[-1].answer.text == first.answer.text
+        assert app.turn is None and app.questions == [SOMALIA, SOMALIA]
+
+        await pilot.press("ctrl+l")  # edit: the question is back in the question line
+        assert app.prompt.value == SOMALIA and app.focused is app.prompt
+
+        await pilot.press("ctrl+s")  # export, with the sources
+        await pilot.pause()
+        (path,) = (_private_data_dir / "exports").glob("kenes-*.md")
+        assert any(str(path) in message for message, _ in shown)
+        text = path.read_text(encoding="utf-8")
+        assert f"## {SOMALIA}" in text and first.answer.text.strip() in text
+        assert "Sources:" in text
+        citation = first.answer.citations[0]
+        assert f"- [{citation.n}] " in text and f"characters {citation.start}–" in text
+
+
+async def test_a_conversation_is_renamed_in_the_history(extractive: Assistant) -> None:
+    app = KenesApp(assistant=extractive)
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, app, SOMALIA)
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationsScreen))
+        await pilot.press("r")
+        await pilot.pause()
+        title = app.screen.query_one("#conversation-title", Input)
+        assert app.focused is title and title.value == SOMALIA
+        title.value = ""
+        await pilot.press(*"Сомали", "enter")
+        await pilot.pause()
+        assert app.store.conversations()[0].title == "Сомали"
+        assert not title.display and isinstance(app.screen, ConversationsScreen)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConversationsScreen))
+
+
+async def test_an_unusable_conversation_store_shows_not_saving(
+    extractive: Assistant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("KENES_DATA_DIR", str(blocked))
+    app = KenesApp(assistant=extractive)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.store is None
+        assert "not saving" in app.status.state_line().plain
+
+
 # -------------------------------------------------------------------- errors
 async def test_an_empty_question_is_an_error_notification(extractive: Assistant) -> None:
     app = KenesApp(assistant=extractive)
@@ -593,7 +879,20 @@ async def test_help_lists_every_key(extractive: Assistant) -> None:
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         keys = str(app.screen.query_one(".help-keys", Static).visual)
-        for key in ("F1", "Ctrl+N", "Ctrl+R", "F2", "Ctrl+O", "Ctrl+Y", "Ctrl+T", "Ctrl+B", "Esc"):
+        for key in (
+            "F1",
+            "Ctrl+N",
+            "Ctrl+R",
+            "F2",
+            "Ctrl+O",
+            "Ctrl+Y",
+            "Ctrl+T",
+            "Ctrl+B",
+            "Esc",
+            "F5",
+            "Ctrl+L",
+            "Ctrl+S",
+        ):
             assert key in keys
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))

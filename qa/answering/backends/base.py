@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from langchain_core.messages import BaseMessage
 
@@ -24,6 +24,8 @@ class GenerationRequest:
     # "answer", or a side task ("rewrite", "translate", "judge"); a local backend keeps
     # side tasks in their own context so that the answer prompt's prefix stays cached.
     purpose: str = "answer"
+    # A JSON schema the reply must follow (llama.cpp grammar, Ollama's `format`).
+    json_schema: dict[str, Any] | None = None
 
 
 @runtime_checkable

@@ -154,12 +154,18 @@ class LlamaCppBackend:
         loaded = self._loaded(request.purpose)
         with loaded.lock:
             try:
+                constrained = (
+                    {"response_format": {"type": "json_object", "schema": request.json_schema}}
+                    if request.json_schema
+                    else {}
+                )
                 chunks: Any = loaded.llm.create_chat_completion(
                     messages=to_chat_messages(request.messages),  # type: ignore[arg-type]
                     stream=True,
                     max_tokens=request.max_tokens,
                     temperature=request.temperature,
                     repeat_penalty=1.1,
+                    **constrained,
                 )
                 for chunk in chunks:
                     text = chunk["choices"][0]["delta"].get("content")

@@ -7,6 +7,7 @@ not pulled, too slow) becomes a one-line `BackendUnavailable`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -52,7 +53,7 @@ class OllamaBackend:
         self.host = resolve_host(host)
         self.timeout = timeout
         self.version: str | None = None  # set by check()
-        self._chat: tuple[tuple[float, int], ChatOllama] | None = None
+        self._chat: tuple[tuple[float, int, str], ChatOllama] | None = None
 
     # -- errors ---------------------------------------------------------------------
     def _unreachable(self) -> BackendUnavailable:
@@ -102,21 +103,22 @@ class OllamaBackend:
             raise self._translate(exc, timeout) from exc
         return self.version
 
-    def _model(self, temperature: float, max_tokens: int) -> ChatOllama:
-        key = (temperature, max_tokens)
+    def _model(self, temperature: float, max_tokens: int, schema: dict | None = None) -> ChatOllama:
+        key = (temperature, max_tokens, json.dumps(schema, sort_keys=True))
         if self._chat is None or self._chat[0] != key:
             chat = ChatOllama(
                 model=self.model,
                 base_url=self.host,
                 temperature=temperature,
                 num_predict=max_tokens,
+                format=schema,  # Ollama's structured output: the reply follows the schema
                 client_kwargs={"timeout": self.timeout},
             )
             self._chat = (key, chat)
         return self._chat[1]
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
-        chat = self._model(request.temperature, request.max_tokens)
+        chat = self._model(request.temperature, request.max_tokens, request.json_schema)
         try:
             for chunk in chat.stream(request.messages):
                 if isinstance(chunk.content, str) and chunk.content:

@@ -1,4 +1,5 @@
-"""The status bar: what the app is doing, the backend, the index, the last timings."""
+"""The status bar: what the app is doing, the backend, the index, whether conversations
+are saved, the last answer's timings."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class StatusBar(Horizontal):
     backend: reactive[str] = reactive("")
     index: reactive[str] = reactive("")
     timings: reactive[Timings | None] = reactive(None)
+    saving: reactive[bool] = reactive(True)  # False: the conversation store is unavailable
     frame: reactive[int] = reactive(0)
 
     def __init__(self, **kwargs: object) -> None:
@@ -54,6 +56,9 @@ class StatusBar(Horizontal):
     def watch_index(self) -> None:
         self._show_state()
 
+    def watch_saving(self) -> None:
+        self._show_state()
+
     def watch_frame(self) -> None:
         self._show_state()
 
@@ -70,7 +75,10 @@ class StatusBar(Horizontal):
             state = ("● ready", "$text-success")
         backend = (self.backend or "no backend yet", "bold")
         index = (self.index or "no index yet", "")
-        return Content.assemble(state, SEPARATOR, backend, SEPARATOR, index)
+        parts = [state, SEPARATOR, backend, SEPARATOR, index]
+        if not self.saving:  # next to the state: a narrow window cuts the end of the line
+            parts[1:1] = [SEPARATOR, ("⚠ not saving", "$text-error bold")]
+        return Content.assemble(*parts)
 
     def _show_state(self) -> None:
         if self.is_mounted:
