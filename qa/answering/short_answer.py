@@ -173,6 +173,11 @@ def _first(pattern: re.Pattern[str], text: str, group: int | str = 0) -> str | N
     return match.group(group).strip(" ,;:") if match else None
 
 
+def _given(word: str, given: set[str]) -> bool:
+    """Whether the question gives this word (its stem's first five letters)."""
+    return any(stem[:5] in given for stem in tokenize(word))
+
+
 def _names_not_given(words: list[str], given: set[str]) -> list[list[str]]:
     """The runs of `words` left when words the question gives (by stem) are taken out.
 
@@ -183,7 +188,7 @@ def _names_not_given(words: list[str], given: set[str]) -> list[list[str]]:
     current: list[str] = []
     after_given = False
     for word in [*words, ""]:
-        if word and not any(stem[:5] in given for stem in tokenize(word)):
+        if word and not _given(word, given):
             if not current:
                 started_after_given = after_given
             current.append(word)
@@ -240,7 +245,9 @@ def extract_span(kind: AnswerKind, sentence: str, question: Question) -> str | N
         given = {t[:5] for t in question.tokens if len(t) >= 4}
         for run in _CAPITALISED_RUN.finditer(sentence.strip()):
             words = run.group(0).split()
-            if run.start() == 0:  # the first word of a sentence is capitalised anyway
+            # The first word of a sentence is capitalised anyway: no name unless the
+            # question gives it ("Қазақстан Республикасы …" still continues a name).
+            if run.start() == 0 and not _given(words[0], given):
                 words = words[1:]
             for part in _names_not_given(words, given):
                 if shortest <= len(part) <= 3:

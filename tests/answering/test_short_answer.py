@@ -177,3 +177,9 @@ def test_a_word_continuing_a_name_the_question_gives_is_no_answer():
     question = analyse_question("Жамбыл облысы кубокты қай қалаға берді?")
     sentence = "Былтыр Жамбыл Облысы кубокты Тараз қаласына берді."
     assert extract_span(AnswerKind.PLACE, sentence, question) == "Тараз"
+
+
+def test_a_name_the_question_gives_at_the_start_of_the_sentence_is_continued_too():
+    question = analyse_question("Жамбыл облысы кубокты қай қалаға берді?")
+    sentence = "Жамбыл Облысы кубокты Тараз қаласына берді."
+    assert extract_span(AnswerKind.PLACE, sentence, question) == "Тараз"
