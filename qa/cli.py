@@ -653,13 +653,14 @@ def models() -> None:
 def chat(
     llm: LlmOption = DEFAULT_LLM,
     compose: ComposeOption = DEFAULT_COMPOSE,
+    collection: CollectionOption = None,
     index_dir: IndexOption = None,
 ) -> None:
     """Open the chat in the terminal."""
     from qa.tui.app import run_chat
 
     with friendly_errors():
-        run_chat(llm=llm, compose=compose, index_dir=index_dir)
+        run_chat(llm=llm, compose=compose, index_dir=index_dir, collection=collection)
 
 
 @app.command("eval")

@@ -420,7 +420,14 @@ class Assistant:
 
     def with_backend(self, llm: str | Backend) -> Assistant:
         """The same assistant (index, settings, embedding cache) on another backend."""
-        other = Assistant(self.index, llm=llm, k=self.k, mode=self.mode, compose=self.compose)
+        other = Assistant(
+            self.index,
+            llm=llm,
+            k=self.k,
+            mode=self.mode,
+            compose=self.compose,
+            collection=self.collection,
+        )
         other.scorer = self.scorer
         return other
 

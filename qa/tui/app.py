@@ -178,9 +178,11 @@ class KenesApp(App[None]):
         llm: str = DEFAULT_LLM,
         compose: str = DEFAULT_COMPOSE,
         index_dir: Path | None = None,
+        collection: str | None = None,
         store: ConversationStore | None = None,
     ) -> None:
         super().__init__()
+        self.collection = collection  # search only this collection (None: all)
         self.assistant = assistant
         self.assistant_factory = assistant_factory
         self.llm = llm
@@ -292,7 +294,7 @@ class KenesApp(App[None]):
     def _prepare(self) -> None:
         try:
             assistant = self._build_assistant()
-        except user_errors() as exc:
+        except (*user_errors(), ValueError) as exc:  # ValueError: an unknown collection
             self._post(StartupFailed(str(exc)))
         except Exception as exc:  # never a crash: say it and keep the window usable
             self._post(StartupFailed(f"Kenes could not start: {exc!r}"))
@@ -312,11 +314,12 @@ class KenesApp(App[None]):
             progress=lambda stage, done, total: self._post(IndexProgress(stage, done, total)),
             notify=lambda text: self._post(Notice(text)),
         )
+        index.check_collection(self.collection)  # a wrong name is said before models load
         self._post(IndexReady(index))
         self._post(Activity("loading the embedding model"))
         index.embedder  # noqa: B018 - loads the model now, with the indicator on
         backend = self._open_first_backend()
-        return Assistant(index, llm=backend, compose=self.compose_mode)
+        return Assistant(index, llm=backend, compose=self.compose_mode, collection=self.collection)
 
     def _open_first_backend(self) -> Backend:
         from qa.answering.backends import BackendUnavailable, open_backend

@@ -977,3 +977,22 @@ def test_snapshot_help(snap_compare: Any, extractive: Assistant) -> None:
     assert snap_compare(
         KenesApp(assistant=extractive), terminal_size=SIZE, press=["f1"], run_before=steady
     )
+
+
+async def test_the_chat_searches_the_collection_it_was_opened_on(
+    tmp_path: Path, corpus_index: Any
+) -> None:
+    index_dir = tmp_path / "index"
+    shutil.copytree(corpus_index.folder, index_dir)
+    name = corpus_index.collections[0].name
+    app = KenesApp(llm="extractive", index_dir=index_dir, collection=name)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.is_ready)
+        assert app.assistant is not None and app.assistant.collection == name
+        assert app.assistant.with_backend("extractive").collection == name
+    wrong = KenesApp(llm="extractive", index_dir=index_dir, collection="no-such-collection")
+    shown = record_notifications(wrong)
+    async with wrong.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: errors(shown))
+        assert "no collection 'no-such-collection'" in errors(shown)[0]
+        assert wrong.assistant is None
