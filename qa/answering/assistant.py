@@ -275,7 +275,6 @@ class Assistant:
             evidence, passages, given, plan.asked
         )
         conflict = f" {language_text(answer.language).conflict} {note}" if note else ""
-        answer.passages = given
         answer.text = checked.text + conflict
         cited = {c.n for c in checked.citations}
         answer.citations = checked.citations + [c for c in note_citations if c.n not in cited]

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qa.config import DEFAULT_ANSWER_K as DEFAULT_K
+from qa.config import DEFAULT_ANSWER_K, DEFAULT_COMPOSE, DEFAULT_LLM, DEFAULT_MODE
 from qa.evaluation.chart import plot_comparison
 from qa.evaluation.corpora import Progress, _slug, index_with_model
 from qa.evaluation.report import write_report, write_rows
@@ -61,11 +61,11 @@ def compare(
     index: Index | None = None,
     index_dir: Path | None = None,
     corpus: Path | None = None,
-    llm: str | Backend = "auto",
-    mode: str = "hybrid",
-    k: int = DEFAULT_K,
+    llm: str | Backend = DEFAULT_LLM,
+    mode: str = DEFAULT_MODE,
+    k: int = DEFAULT_ANSWER_K,
     retrieval_k: int = 10,
-    compose: str = "auto",
+    compose: str = DEFAULT_COMPOSE,
     out: Path | None = None,
     report: Path | None = None,
     chart: Path | None = None,

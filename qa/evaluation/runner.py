@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qa.config import DEFAULT_ANSWER_K as DEFAULT_K
+from qa.config import DEFAULT_ANSWER_K, DEFAULT_COMPOSE, DEFAULT_LLM, DEFAULT_MODE
 from qa.evaluation.corpora import Progress, _model_names, index_with_model, open_corpus_index
 from qa.evaluation.gold import (
     GoldQuestion,
@@ -75,7 +75,7 @@ class _Runner:
         k: int,
         retrieval_k: int,
         retrieval_only: bool,
-        compose: str = "auto",
+        compose: str = DEFAULT_COMPOSE,
         reader: bool = False,
     ) -> None:
         self.index = index
@@ -288,11 +288,11 @@ def evaluate(
     index: Index | None = None,
     index_dir: Path | None = None,
     corpus: Path | None = None,
-    llm: str | Backend = "auto",
-    mode: str = "hybrid",
-    k: int = DEFAULT_K,
+    llm: str | Backend = DEFAULT_LLM,
+    mode: str = DEFAULT_MODE,
+    k: int = DEFAULT_ANSWER_K,
     retrieval_k: int = 10,
-    compose: str = "auto",
+    compose: str = DEFAULT_COMPOSE,
     out: Path | None = None,
     report: Path | None = None,
     progress: Progress | None = None,
@@ -340,7 +340,7 @@ def _settings(
     k: int,
     retrieval_k: int,
     retrieval_only: bool,
-    compose: str = "auto",
+    compose: str = DEFAULT_COMPOSE,
     split: str = "all",
     reader: bool = False,
 ) -> dict[str, Any]:
