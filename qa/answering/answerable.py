@@ -1,7 +1,9 @@
 """Whether the sentences that would be quoted answer the question, as far as code can tell.
 
-Retrieval finds passages on the question's topic; these checks catch the common ways
-on-topic sentences still do not say what is asked, before any model is asked:
+Retrieval finds passages on the question's topic; these checks catch common ways
+on-topic sentences still do not say what is asked. They are not rules on their own:
+each is a feature of the fitted answerability score (qa.answering.evidence_ranker),
+beside how likely the best sentence is to answer, and the score's threshold decides.
 
 - a year or a quantity is asked and none is given (`qa.answering.evidence.gives_asked_value`);
 - the thing asked about is never named: "where is the headquarters?" over sentences
@@ -16,10 +18,19 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import re
 from collections.abc import Sequence
 
-from qa.answering.evidence import Sentence, gives_asked_value, matches_stem, names_asked_subject
+from qa.answering.evidence import (
+    Evidence,
+    Sentence,
+    gives_asked_value,
+    matches_stem,
+    names_asked_subject,
+)
+from qa.answering.evidence_ranker import EvidenceModel, shipped_model
+from qa.retrieval.question import Question
 from qa.text.glossary import kazakh_concepts
 from qa.text.lexical import tokenize
 
@@ -55,26 +66,79 @@ _ASKS_POST_HOLDER = re.compile(
 )
 
 
-def why_unanswered(question: str, sentences: Sequence[Sentence], language: str) -> str:
-    """Why `sentences` cannot answer `question` ("" when they may).
+#: What each check finds missing when it fails, in the order they are reported.
+CHECKS = {
+    "value_given": "the passages give no year or quantity",
+    "subject_named": "the passages never name what is asked about",
+    "future_spoken": "the passages name only past events",
+    "which_named": "the passages do not say which",
+    "post_named": "the passages never name the post asked about",
+    "money_given": "the passages give no sum of money",
+}
+
+
+#: The answerability score's inputs (see `answerability_values`).
+ANSWERABILITY_FEATURES = ("best_logit", "unseen_words", *CHECKS)
+
+
+def answer_checks(question: str, sentences: Sequence[Sentence], language: str) -> dict[str, bool]:
+    """Each of `CHECKS`: True when the sentences pass it (or it does not apply).
 
     `language` is the question's (kk, ru, en); a Kazakh question is given in Cyrillic,
-    whatever script it was typed in.
+    whatever script it was typed in. Kazakh-only checks pass for other languages.
     """
     kazakh = language == "kk"
-    if not gives_asked_value(question, sentences):
-        return "the passages give no year or quantity"
-    if kazakh and not names_asked_subject(question, sentences):
-        return "the passages never name what is asked about"
-    if not speaks_of_next(question, sentences):
-        return "the passages name only past events"
-    if kazakh and not names_which(question, sentences):
-        return "the passages do not say which"
-    if not kazakh and not names_asked_post(question, language, sentences):
-        return "the passages never name the post asked about"
-    if kazakh and not names_counted(question, sentences):
-        return "the passages give no sum of money"
-    return ""
+    return {
+        "value_given": gives_asked_value(question, sentences),
+        "subject_named": not kazakh or names_asked_subject(question, sentences),
+        "future_spoken": speaks_of_next(question, sentences),
+        "which_named": not kazakh or names_which(question, sentences),
+        "post_named": kazakh or names_asked_post(question, language, sentences),
+        "money_given": not kazakh or names_counted(question, sentences),
+    }
+
+
+def answerability_values(
+    asked: Question, evidence: Evidence, checks: dict[str, bool]
+) -> dict[str, float]:
+    """The answerability score's inputs: the best sentence's probability, as a logit
+    (the scale on which it adds to the rest), how many of the question's words no
+    candidate sentence has, and each check as 0 or 1."""
+    p = min(max(evidence.best, 1e-6), 1 - 1e-6)
+    return {
+        "best_logit": math.log(p / (1 - p)),
+        "unseen_words": float(unseen_words(asked, evidence.sentences)),
+        **{n: float(v) for n, v in checks.items()},
+    }
+
+
+def unseen_words(asked: Question, sentences: Sequence[Sentence]) -> int:
+    """The question's words (a Russian or English question's glossary concepts) that no
+    sentence has in any form: "штаб-пәтері" over passages that never name a headquarters.
+    A question about the topic of the passages, asking a detail they lack, has one."""
+    seen = {t for s in sentences for t in tokenize(s.text)}
+    if asked.language == "kk":
+        return sum(not matches_stem(t, seen) for t in asked.tokens if len(t) >= 3)
+    groups = [{t for v in group for t in tokenize(v)} for group in asked.kazakh_concepts]
+    return sum(not any(matches_stem(t, seen) for t in group) for group in groups if group)
+
+
+def answerable_probability(
+    asked: Question,
+    evidence: Evidence,
+    checks: dict[str, bool],
+    model: EvidenceModel | None = None,
+) -> float:
+    """The probability that the evidence answers the question (fitted on dev questions:
+    scripts/fit_evidence_model.py); Kenes declines below the model's `decline_below`."""
+    values = answerability_values(asked, evidence, checks)
+    return (model or shipped_model()).answerability(values)
+
+
+def why_unanswered(question: str, sentences: Sequence[Sentence], language: str) -> str:
+    """What the first failing check finds missing ("" when every check passes)."""
+    checks = answer_checks(question, sentences, language)
+    return next((CHECKS[name] for name, passed in checks.items() if not passed), "")
 
 
 def speaks_of_next(question: str, sentences: Sequence[Sentence]) -> bool:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.answering.answerable import why_unanswered
+from qa.answering.answerable import CHECKS, answer_checks, answerable_probability
 from qa.answering.backends import Backend, GenerationRequest, open_backend
 from qa.answering.backends.extractive import best_quotes, quoted
 from qa.answering.citations import CheckedAnswer, check_citations, cite
@@ -34,12 +34,12 @@ from qa.answering.evidence import (
     Sentence,
     answer_gives_asked_kind,
     disagreement,
-    gives_asked_value,
     gives_checked_kind,
     numbers_in,
+    quoted_sentences,
     select_evidence,
-    sentences_to_quote,
 )
+from qa.answering.evidence_ranker import EvidenceRanker
 from qa.answering.prompts import (
     answer_messages,
     answerable_messages,
@@ -62,8 +62,6 @@ from qa.text.language import KAZAKH_ONLY_LETTERS, detect_language
 from qa.text.lexical import tokenize
 from qa.types import Answer, Citation, Passage, Timings, check_compose
 
-# Below this evidence score no passage is about the question: decline without generating.
-MIN_EVIDENCE_SCORE = 0.15
 # Below this probability that the evidence states the asked fact (the backend's yes/no
 # check), decline: the passages are on the topic but do not answer. Chosen on the gold
 # set's unanswerable questions against the answerable ones it would also decline. Only
@@ -122,6 +120,7 @@ class Assistant:
         self.scorer = Scorer(
             self.index.embedder, self.index.common_terms(), self.index.sentence_vectors
         )
+        self.ranker = EvidenceRanker(self.scorer)
         self.warm_up()
 
     # ------------------------------------------------------------------ public
@@ -183,7 +182,7 @@ class Assistant:
         self, asked: Question, followup: Question | None, passages: Sequence[Passage]
     ) -> Evidence:
         """Every sentence of the passages scored against the question; the best chosen."""
-        return select_evidence(self.scorer, asked, passages, followup=followup)
+        return select_evidence(self.ranker, asked, passages, followup=followup)
 
     def _new_answer(self, question: str, typed: Question, asked: Question, started: float):
         return Answer(
@@ -207,19 +206,19 @@ class Assistant:
         None declines: no passage is about the question, or what would be quoted does
         not say what is asked, or the model judges that the evidence does not state it.
         """
-        if not evidence.chosen or evidence.best < MIN_EVIDENCE_SCORE:
+        if not evidence.chosen:
             return None
         match_text = asked.match_text
-        quoted = sentences_to_quote(match_text, evidence.top())
-        if not gives_asked_value(match_text, quoted):
-            # The best sentences are on the topic but give no year: a runner-up may.
-            quoted = sentences_to_quote(match_text, evidence.top(most=4, close=0.7))
-        unanswered = why_unanswered(match_text, quoted, asked.language)
-        if unanswered:
-            # "How many soldiers?" over sentences that give only years, "where is the
-            # headquarters?" over sentences that name none: the passages are on the
-            # topic, but what would be quoted does not say what is asked.
-            answer.notices.append(f"Declined: {unanswered}.")
+        quoted = quoted_sentences(match_text, evidence)
+        checks = answer_checks(match_text, quoted, asked.language)
+        if answerable_probability(asked, evidence, checks) < self.ranker.decline_below:
+            # The passages are on the topic, but the best sentence is unlikely to answer,
+            # or what would be quoted lacks what is asked ("How many soldiers?" over
+            # sentences that give only years): one fitted score decides.
+            missing = [CHECKS[name] for name, passed in checks.items() if not passed]
+            answer.notices.append(
+                f"Declined: {missing[0] if missing else 'no sentence is likely to answer'}."
+            )
             return None
         given, context = _numbered_context(passages, evidence.chosen_sentences())
         answer.passages = given  # shown (and scored) even when the answer is declined
@@ -271,8 +270,9 @@ class Assistant:
             # Every claim shown carries a checked citation; the rest is reported, not shown.
             checked = checked.supported_only()
         given = plan.given
+        quoted = plan.request.ranked_sentences
         note, note_citations, note_sentences = _disagreement_note(
-            evidence, passages, given, plan.asked
+            evidence, passages, given, plan.asked, quoted[0][1] if quoted else ""
         )
         conflict = f" {language_text(answer.language).conflict} {note}" if note else ""
         answer.text = checked.text + conflict
@@ -563,7 +563,11 @@ def _numbered_context(
 
 
 def _disagreement_note(
-    evidence: Evidence, passages: Sequence[Passage], given: list[Passage], question: Question
+    evidence: Evidence,
+    passages: Sequence[Passage],
+    given: list[Passage],
+    question: Question,
+    quoted: str = "",
 ) -> tuple[str, list[Citation], list[tuple[int, str]]]:
     """ "[1] 1995; [2] 1992." when documents give different numbers, with its citations
     and its (n, sentence) pairs.
@@ -572,7 +576,7 @@ def _disagreement_note(
     A passage the answer did not use yet is added to `given` (the answer's passages).
     """
     parts, citations, sentences = [], [], []
-    for sentence, values in disagreement(evidence, passages, question):
+    for sentence, values in disagreement(evidence, passages, question, quoted=quoted):
         passage = passages[sentence.passage]
         if passage not in given:
             given.append(passage)

@@ -16,6 +16,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -45,7 +46,6 @@ _QUANTITY = re.compile(
     r"сексен|тоқсан|жүз|мың|миллион|миллиард|млн|млрд|трлн|жарым|бірнеше)\b",
     re.IGNORECASE,
 )
-NUMBER_BONUS = 0.12
 # Months are facts like numbers: "в апреле 2016 года" is not supported by "2016 жылдың
 # мамыр айынан" (May). One pattern a month: Kazakh, Russian, English ("May" capitalised
 # only, not the verb).
@@ -80,27 +80,34 @@ _VERBAL_NOUN = re.compile(r"\w{3,}[уү][ыі]$")
 # A name: a capitalised Cyrillic word that is not an acronym (acronyms vary: ИКҰ/ИЫҰ).
 _NAME = re.compile(r"\b[А-ЯӘҒҚҢӨҰҮҺІЁ][а-яәғқңөұүһіё]{3,}")
 _CACHE_SIZE = 4096
+# How `Scorer.scores` weighs support (the citation check; the evidence ranker is fitted):
+# e5-small's cosines between unrelated Kazakh sentences sit near 0.76 and paraphrases
+# reach 0.90, so that range is stretched to 0..1 and shared with the stem overlap; a
+# claim's number or month missing from the sentence leaves 35% of the score, and each
+# of its names the passage never mentions halves it ("Somalia … 538 million" against a
+# passage about Syria).
+DENSE_FLOOR, DENSE_SPAN, DENSE_SHARE = 0.76, 0.14, 0.55
+MISSING_FACT_FLOOR = 0.35
+MISSING_NAME_FACTOR = 0.5
 # Verbs that make a predicate of the word before them ("мүше болды", "төрағалық етті").
 _AUXILIARIES = {"бол", "ет", "етт", "жаса", "тұр", "тұра", "қыл"}
 # Questions that ask for a reason, and the words that give one.
-_ASKS_REASON = re.compile(r"\b(?:неге|неліктен|не үшін|почему|зачем|why)\b", re.IGNORECASE)
+ASKS_REASON = re.compile(r"\b(?:неге|неліктен|не үшін|почему|зачем|why)\b", re.IGNORECASE)
 _GIVES_REASON = re.compile(
     r"\b(?:себебі|себеп|өйткені|сондықтан|себепті|байланысты|салдарынан|нәтижесінде)",
     re.IGNORECASE,
 )
-REASON_BONUS = 0.08
 # A sentence about the text itself ("This article considers …", "Данная статья
 # рассматривает …", "Осы мақала … қарастырады") names every topic of the article and
 # states no fact of it: it counts only when the question asks about the article.
-_ABOUT_THE_TEXT = re.compile(
+ABOUT_THE_TEXT = re.compile(
     r"\b(?:this|the present) (?:article|paper|study)\b|\b(?:данная|эта|настоящая) статья\b|"
     r"\bосы мақала\b|\bthe authors\b|\bавторы\b",
     re.IGNORECASE,
 )
-_ASKS_ABOUT_THE_TEXT = re.compile(
+ASKS_ABOUT_THE_TEXT = re.compile(
     r"\b(?:article|paper|authors?|стать[яиеюй]\w*|автор\w*|мақала\w*)\b", re.IGNORECASE
 )
-ABOUT_THE_TEXT_FACTOR = 0.6
 # "Риззат Тасым кім?": who someone is. The answer describes them where they are named
 # ("саясаттанушы Риззат Тасым …"), not where they are quoted ("Риззат Тасымның айтуынша").
 _ASKS_WHO_IS = re.compile(
@@ -112,11 +119,8 @@ _ASKS_WHO_IS = re.compile(
 # A lower-case word before the name, which may be inflected and, read from Arabic
 # script, lower-case itself ("… бөлімінің басшысы асқар мусиновпен").
 _DESCRIBED = "(?:^|[^\\w])[а-яәғқңөұүһіё]+,?\\s+(?i:{name})[а-яәғқңөұүһіё]{{0,4}}(?![\\w])"
-DESCRIPTION_BONUS = 0.12
 # "Бағдарламаның жаңалығы неде?" is answered by "… жаңалығы – әйел құқықтары …": Kazakh
-# states what a thing is with a dash after it. Such a unit answers the question however
-# few of its other words it shares, so the bonus is large.
-DEFINITION_BONUS = 0.3
+# states what a thing is with a dash after it (see `definition_of_asked`).
 
 
 def numbers_in(text: str) -> set[str]:
@@ -195,12 +199,35 @@ class Scorer:
         `question`'s numbers name what it is about ("39-сессиясы"): a unit stating them
         is about that, wherever the question's other words stand.
         """
-        if not sentences:
+        parts = self.parts(
+            claim, sentences, language, alternate, window, concepts, titles, question
+        )
+        if parts is None:
             return np.zeros(0, dtype=np.float32)
+        dense = np.clip((parts.cosine - DENSE_FLOOR) / DENSE_SPAN, 0.0, 1.0)
+        score = DENSE_SHARE * dense + (1 - DENSE_SHARE) * parts.overlap
+        score *= MISSING_FACT_FLOOR + (1 - MISSING_FACT_FLOOR) * parts.numbers_found
+        score *= MISSING_FACT_FLOOR + (1 - MISSING_FACT_FLOOR) * parts.months_found
+        return (score * MISSING_NAME_FACTOR**parts.missing_names).astype(np.float32)
+
+    def parts(
+        self,
+        claim: str,
+        sentences: Sequence[Sentence],
+        language: str = "kk",
+        alternate: str = "",
+        window: bool = False,
+        concepts: Sequence[Sequence[str]] = (),
+        titles: Sequence[str] = (),
+        question: bool = False,
+    ) -> SupportParts | None:
+        """The measures `scores` combines, per sentence (None for no sentences); the
+        fitted evidence ranker (qa.answering.evidence_ranker) reads them as features."""
+        if not sentences:
+            return None
         claims = [claim, alternate] if alternate else [claim]
         sentence_vecs = self._embed([s.text for s in sentences], "passage")
         cosine = (sentence_vecs @ self._embed(claims, "query").T).max(axis=1)
-        dense = np.clip((cosine - 0.76) / 0.14, 0.0, 1.0)
         groups = [[tokenize(v) for v in group] for group in concepts]
         claim_tokens = (
             {t for group in groups for variant in group for t in variant}
@@ -227,20 +254,36 @@ class Scorer:
             if language == "ru"
             else _missing_names(claim, sentences, sentence_tokens, self.common_terms)
         )
-        out = np.zeros(len(sentences), dtype=np.float32)
+        n = len(sentences)
+        numbers_found, months_found = np.ones(n), np.ones(n)
         for i, sentence in enumerate(sentences):
-            score = 0.55 * dense[i] + 0.45 * overlap[i]
             if claim_numbers:
                 home_index = number_home.get(sentence.passage)
                 home = sentences[i if home_index is None else home_index].text
                 stated = numbers_in(home) | (numbers_in(sentence.text) if question else set())
-                found = len(claim_numbers & stated) / len(claim_numbers)
-                score *= 0.35 + 0.65 * found
+                numbers_found[i] = len(claim_numbers & stated) / len(claim_numbers)
             if claim_months:
-                found = len(claim_months & months_in(sentence.text)) / len(claim_months)
-                score *= 0.35 + 0.65 * found
-            out[i] = score * 0.5 ** missing_names.get(sentence.passage, 0)
-        return out
+                months_found[i] = len(claim_months & months_in(sentence.text)) / len(claim_months)
+        return SupportParts(
+            cosine=cosine.astype(np.float64),
+            overlap=np.asarray(overlap, dtype=np.float64),
+            numbers_found=numbers_found,
+            months_found=months_found,
+            missing_names=np.array(
+                [missing_names.get(s.passage, 0) for s in sentences], dtype=np.float64
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class SupportParts:
+    """How a claim and each sentence relate, measure by measure."""
+
+    cosine: np.ndarray  # embedding cosine (the closer of the claim's two wordings)
+    overlap: np.ndarray  # IDF-weighted share of the claim's stems (or concepts) named
+    numbers_found: np.ndarray  # share of the claim's numbers stated where its words are
+    months_found: np.ndarray  # share of the claim's months named (1: none to find)
+    missing_names: np.ndarray  # the claim's names its passage never mentions
 
 
 def _with_own_language_overlap(
@@ -420,7 +463,7 @@ class Evidence:
 
 
 def select_evidence(
-    scorer: Scorer,
+    ranker: SentenceRanker,
     asked: Question,
     passages: Sequence[Passage],
     per_passage: int = 2,
@@ -430,44 +473,20 @@ def select_evidence(
 ) -> Evidence:
     """Score every sentence against the question and choose what the model should see.
 
-    The model sees the best few sentences overall (at most `per_passage` from one
-    passage), and none scoring well below the best. A `followup` ("Ал бұл тізімде
-    нешінші орында?") is what `asked` (its stand-alone form) asks for now: its own
-    words count as much as the whole, or the earlier question's topic would win. It is
-    read in the stand-alone question's form (Cyrillic when that is Kazakh).
+    The scores are the fitted ranker's probabilities (qa.answering.evidence_ranker). The
+    model sees the best few sentences overall (at most `per_passage` from one passage),
+    and none scoring well below the best. A `followup` ("Ал бұл тізімде нешінші орында?")
+    is what `asked` (its stand-alone form) asks for now: its own words count as much as
+    the whole, or the earlier question's topic would win.
     """
-    question = asked.match_text
     sentences = passage_sentences(passages)
     titles = [p.title for p in passages]
-    scores = scorer.scores(
-        question,
-        sentences,
-        language=asked.language,
-        alternate=asked.kazakh_terms,
-        window=True,
-        concepts=asked.kazakh_concepts,
-        titles=titles,
-        question=True,
-    )
-    followed = followup and (followup.cyrillic if asked.language == "kk" else followup.text)
-    if followed and followed != question and sentences:
-        followup_scores = scorer.scores(
-            followed,
-            sentences,
-            language=asked.language,
-            alternate=followup.kazakh_terms,
-            concepts=followup.kazakh_concepts,
-            titles=titles,
-            question=True,
-        )
-        scores = 0.5 * scores + 0.5 * followup_scores
-    if not _ASKS_ABOUT_THE_TEXT.search(question):
-        about_the_text = np.array([bool(_ABOUT_THE_TEXT.search(s.text)) for s in sentences])
-        scores = np.where(about_the_text, ABOUT_THE_TEXT_FACTOR * scores, scores)
-    scores = scores + _answer_kind_bonus(question, sentences)
-    evidence = Evidence(sentences, scores, [])
+    scores = ranker.scores(asked, sentences, titles)
+    if followup and followup.match_text != asked.match_text and sentences:
+        scores = 0.5 * scores + 0.5 * ranker.scores(followup, sentences, titles)
+    evidence = Evidence(sentences, np.asarray(scores, dtype=np.float64), [])
     per_passage_count = [0] * len(passages)
-    for i in np.argsort(-scores):
+    for i in np.argsort(-evidence.scores, kind="stable"):
         if len(evidence.chosen) == max_sentences or scores[i] < keep_ratio * evidence.best:
             break
         if per_passage_count[sentences[i].passage] < per_passage:
@@ -477,25 +496,15 @@ def select_evidence(
     return evidence
 
 
-def _answer_kind_bonus(question: str, sentences: Sequence[Sentence]) -> np.ndarray:
-    """Extra score for units of the kind the question asks for: a number for "when /
-    how many", a description for "who is X?", a reason for "why", a definition for
-    "what is X's Y?"."""
-    bonus = np.zeros(len(sentences), dtype=np.float32)
-    if not sentences:
-        return bonus
-    if asks_for_number(question):
-        bonus += NUMBER_BONUS * np.array([bool(numbers_in(s.text)) for s in sentences])
-    if describes := _description_of_asked(question):
-        bonus += DESCRIPTION_BONUS * np.array([bool(describes(s.text)) for s in sentences])
-    if _ASKS_REASON.search(question):
-        bonus += REASON_BONUS * np.array([gives_reason(s.text) for s in sentences])
-    if defines := _definition_of_asked(question):
-        bonus += DEFINITION_BONUS * np.array([bool(defines(s.text)) for s in sentences])
-    return bonus
+class SentenceRanker(Protocol):
+    """What `select_evidence` needs: a score per sentence (qa.answering.evidence_ranker)."""
+
+    def scores(
+        self, asked: Question, sentences: Sequence[Sentence], titles: Sequence[str]
+    ) -> np.ndarray: ...
 
 
-def _description_of_asked(question: str) -> Callable[[str], re.Match | None] | None:
+def description_of_asked(question: str) -> Callable[[str], re.Match | None] | None:
     """A search for a description of the person a "who is X?" question asks about."""
     person = who_is(question)
     if not person:
@@ -503,7 +512,7 @@ def _description_of_asked(question: str) -> Callable[[str], re.Match | None] | N
     return re.compile(_DESCRIBED.format(name=spelt_any_harmony(person))).search
 
 
-def _definition_of_asked(question: str) -> Callable[[str], re.Match | None] | None:
+def definition_of_asked(question: str) -> Callable[[str], re.Match | None] | None:
     """A search for "<the asked noun> – …" in a unit (None when nothing is asked about)."""
     subject = asked_subject(question)
     if not subject:
@@ -556,7 +565,7 @@ def asked_kind(question: str) -> str:
         return "year"
     if asks_for_count(question):
         return "count"
-    return "reason" if _ASKS_REASON.search(question) else ""
+    return "reason" if ASKS_REASON.search(question) else ""
 
 
 def _text_gives_kind(kind: str, text: str) -> bool:
@@ -575,6 +584,15 @@ def gives_asked_value(question: str, sentences: Sequence[Sentence]) -> bool:
     return kind not in ("year", "count") or _gives_kind(kind, sentences)
 
 
+def quoted_sentences(question: str, evidence: Evidence) -> list[Sentence]:
+    """What an answer would quote: of the best sentences, those that answer what is asked
+    (`sentences_to_quote`); when they give no year or quantity asked for, a runner-up may."""
+    quoted = sentences_to_quote(question, evidence.top())
+    if not gives_asked_value(question, quoted):
+        quoted = sentences_to_quote(question, evidence.top(most=4, close=0.7))
+    return quoted
+
+
 def sentences_to_quote(question: str, sentences: Sequence[Sentence]) -> list[Sentence]:
     """Of the best sentences, those that answer what is asked, as far as code can tell.
 
@@ -585,7 +603,7 @@ def sentences_to_quote(question: str, sentences: Sequence[Sentence]) -> list[Sen
     A definition of the asked noun ("жаңалығы – …"), or a description of the person
     asked about ("саясаттанушы Риззат Тасым"), is the answer on its own.
     """
-    for answers in (_definition_of_asked(question), _description_of_asked(question)):
+    for answers in (definition_of_asked(question), description_of_asked(question)):
         if answers and (answering := [s for s in sentences if answers(s.text)]):
             return answering
     kind = asked_kind(question)
@@ -736,12 +754,17 @@ def gives_quantity(text: str) -> bool:
 
 
 def disagreement(
-    evidence: Evidence, passages: Sequence[Passage], asked: Question, close: float = 0.7
+    evidence: Evidence,
+    passages: Sequence[Passage],
+    asked: Question,
+    close: float = 0.7,
+    quoted: str = "",
 ) -> list[tuple[Sentence, str]]:
     """Different numbers given by different documents for a "when / how many" question,
     or different documents naming each alternative a question offers.
 
-    The best sentence that gives a number is the anchor. Another document disagrees
+    The anchor is the `quoted` sentence (what the answer says) when it gives a number,
+    else the best sentence that gives one. Another document disagrees
     when one of its sentences scores at least `close` of the anchor, gives other
     numbers, and names everything of the question the anchor names: "joined in 1995"
     competes with "joined in 1992", "chaired in 2011" does not (it lacks "joined").
@@ -764,7 +787,8 @@ def disagreement(
             numbered.append((i, found))
     if not numbered:
         return []
-    anchor = numbered[0][0]
+    anchor = next((i for i, _ in numbered if evidence.sentences[i].text == quoted), numbered[0][0])
+    numbered.sort(key=lambda pair: pair[0] != anchor)  # the anchor's document first
     words = {i: set(tokenize(evidence.sentences[i].text)) for i, _ in numbered}
     # What the question names, one group a concept: a Kazakh word, or a glossary concept
     # of a Russian or English question, named by any of its variants ("ИКҰ" or "ұйым").

@@ -42,15 +42,21 @@ RETRIEVAL_COLUMNS = (
 )
 ANSWER_COLUMNS = (
     ("accuracy", "answer_accuracy", _pct),
-    ("EM", "exact_match", _pct),
-    ("F1", "token_f1", _pct),
     ("evidence R", "evidence_recall", _pct),
     ("refusal P", "refusal_precision", _pct),
     ("refusal R", "refusal_recall", _pct),
     ("citation P", "citation_precision", _pct),
     ("citation cov.", "citation_coverage", _pct),
     ("declined", "declined", str),
+    ("declined, found", "declined_though_found", _pct),
     ("errors", "errors", str),
+)
+SHORT_ANSWER_COLUMNS = (
+    ("EM", "exact_match", _pct),
+    ("F1", "token_f1", _pct),
+    ("shown", "short_shown", _pct),
+    ("right", "short_right", _pct),
+    ("wrong over right", "short_wrong_over_right", _pct),
 )
 LATENCY_COLUMNS = (
     ("total p50", "total_ms_p50", _ms),
@@ -68,6 +74,7 @@ def _sections(card: Scorecard) -> list[tuple[str, tuple[tuple[str, str, Callable
     ]
     if not card.retrieval_only:
         sections.append(("Answers (%)", ANSWER_COLUMNS))
+        sections.append(("Short answers (%)", SHORT_ANSWER_COLUMNS))
     sections.append(("Latency (ms)", _latency_columns([card])))
     return sections
 

@@ -38,6 +38,15 @@ if TYPE_CHECKING:
 ROWS_K = 10  # the search ranking in a row lists at least this many passages
 
 
+def expects_short_answer(question: str) -> bool:
+    """Whether the question asks for a year, date, number, name, place or list."""
+    from qa.answering.short_answer import AnswerKind, answer_kind
+    from qa.retrieval.question import analyse_question
+
+    kind = answer_kind(analyse_question(question))
+    return kind not in (AnswerKind.OTHER, AnswerKind.REASON, AnswerKind.DEFINITION)
+
+
 def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
@@ -174,6 +183,7 @@ class _Runner:
             "total": t.total_ms,
         }
         row["short_answer"] = result.short_answer = getattr(answer, "short_answer", None)
+        result.short_expected = expects_short_answer(item.question)
         row["evidence"] = list(answer.evidence)
         result.refused = bool(answer.refused)
         result.correct = not answer.refused and answer_matches(answer.text, item.answers)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from qa.evaluation.gold import SPLITS, GoldQuestion
+from qa.evaluation.gold import SPLITS, GoldQuestion, answer_matches
 from qa.evaluation.metrics import (
     exact_match,
     mrr_at_k,
@@ -41,6 +41,9 @@ class QuestionResult:
     refused: bool = False
     evidence_holds_answer: bool = False  # the sentences given to the generator match `answers`
     short_answer: str | None = None  # Answer.short_answer, scored against the gold `spans`
+    # The question asks for a year, date, number, name, place or list: a short answer is
+    # expected (issue 19's goal counts these).
+    short_expected: bool = False
     citations_relevant: list[bool] = field(default_factory=list)
     error: str | None = None
 
@@ -63,6 +66,10 @@ class QuestionResult:
         elif not self.refused:
             found.append("missed refusal")
         return found
+
+
+def _short_right(result: QuestionResult) -> bool:
+    return answer_matches(result.short_answer or "", result.item.answers)
 
 
 @dataclass
@@ -98,6 +105,16 @@ class Metrics:
     retrieval_ms_p50: float | None = None
     retrieval_ms_p95: float | None = None
     declined: int = 0  # questions declined (answerable or not)
+    # Of the answerable questions with a relevant passage in the top 5 of the search, the
+    # share declined: the evidence was there to answer from.
+    declined_though_found: float | None = None
+    # Of the answerable questions that ask for a year, date, number, name, place or list:
+    # the share with a short answer; of those, the share whose short answer matches an
+    # `answers` pattern. And, of all answerable questions, the share whose quote is right
+    # under a short answer that is not.
+    short_shown: float | None = None
+    short_right: float | None = None
+    short_wrong_over_right: float | None = None
     errors: int = 0
 
     def as_dict(self) -> dict[str, Any]:
@@ -131,6 +148,14 @@ def compute_metrics(results: Sequence[QuestionResult]) -> Metrics:
         m.citation_precision = _share(sum(cited), len(cited))
         m.citation_coverage = _share(sum(any(r.citations_relevant) for r in correct), len(correct))
         m.declined = len(refused)
+        found = [r for r in gen_answerable if any(r.ranking_relevant[:5])]
+        m.declined_though_found = _share(sum(r.refused for r in found), len(found))
+        expected = [r for r in gen_answerable if r.short_expected]
+        shown = [r for r in expected if r.short_answer and not r.refused]
+        m.short_shown = _share(len(shown), len(expected))
+        m.short_right = _share(sum(_short_right(r) for r in shown), len(shown))
+        wrong_over_right = [r for r in correct if r.short_answer and not _short_right(r)]
+        m.short_wrong_over_right = _share(len(wrong_over_right), len(gen_answerable))
         spanned = [r for r in gen_answerable if r.item.spans]
         short = [
             (None if r.refused else without_citation_marks(r.short_answer), r.item.spans)
