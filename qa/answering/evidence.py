@@ -175,33 +175,12 @@ class Scorer:
         claim: str,
         sentences: Sequence[Sentence],
         language: str = "kk",
-        alternate: str = "",
-        window: bool = False,
-        concepts: Sequence[Sequence[str]] = (),
-        titles: Sequence[str] = (),
         question: bool = False,
     ) -> np.ndarray:
-        """Support of `claim` by each sentence.
-
-        `alternate` is another wording of the claim (the Kazakh glossary terms of a
-        Russian or English question): its words count too, and the closer of the two
-        embeddings is used. With `window`, a sentence's words are read together with
-        the sentence before it in the same passage: "аталған саммит … 2017 жылы өтті"
-        names its summit only there. `concepts` (the glossary groups of a Russian or
-        English question, see `Question.kazakh_concepts`) replace the claim's own
-        words in the overlap, each group counted once: the claim's Russian words never
-        match a Kazakh sentence, and a concept with four variants is no more telling
-        than one with one. `titles` (per passage, as `Sentence.passage` numbers them)
-        lend their names to every sentence of the passage: an interview's answers never
-        repeat the name of the man its title says is speaking.
-
-        A claim's numbers must stand where its words do (see `_number_home`). A
-        `question`'s numbers name what it is about ("39-сессиясы"): a unit stating them
-        is about that, wherever the question's other words stand.
-        """
-        parts = self.parts(
-            claim, sentences, language, alternate, window, concepts, titles, question
-        )
+        """Support of `claim` by each sentence (the citation check): the stretched
+        cosine and the stem overlap, less where the claim's numbers, months or names
+        are missing (see `parts`)."""
+        parts = self.parts(claim, sentences, language, question=question)
         if parts is None:
             return np.zeros(0, dtype=np.float32)
         dense = np.clip((parts.cosine - DENSE_FLOOR) / DENSE_SPAN, 0.0, 1.0)
@@ -221,8 +200,26 @@ class Scorer:
         titles: Sequence[str] = (),
         question: bool = False,
     ) -> SupportParts | None:
-        """The measures `scores` combines, per sentence (None for no sentences); the
-        fitted evidence ranker (qa.answering.evidence_ranker) reads them as features."""
+        """How `claim` and each sentence relate, measure by measure (None for no
+        sentences): `scores` combines them, the fitted evidence ranker
+        (qa.answering.evidence_ranker) reads them as features.
+
+        `alternate` is another wording of the claim (the Kazakh glossary terms of a
+        Russian or English question): its words count too, and the closer of the two
+        embeddings is used. With `window`, a sentence's words are read together with
+        the sentence before it in the same passage: "аталған саммит … 2017 жылы өтті"
+        names its summit only there. `concepts` (the glossary groups of a Russian or
+        English question, see `Question.kazakh_concepts`) replace the claim's own
+        words in the overlap, each group counted once: the claim's Russian words never
+        match a Kazakh sentence, and a concept with four variants is no more telling
+        than one with one. `titles` (per passage, as `Sentence.passage` numbers them)
+        lend their names to every sentence of the passage: an interview's answers never
+        repeat the name of the man its title says is speaking.
+
+        A claim's numbers must stand where its words do (see `_number_home`). A
+        `question`'s numbers name what it is about ("39-сессиясы"): a unit stating them
+        is about that, wherever the question's other words stand.
+        """
         if not sentences:
             return None
         claims = [claim, alternate] if alternate else [claim]

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from ollama_double import TRANSLATIONS, WRONG_LANGUAGE_REPLIES
+from passages import passage as _passage_of
 
 from qa.answering.assistant import (
     MIN_ANSWER_FOUND_PROBABILITY,
@@ -18,15 +19,7 @@ from qa.answering.assistant import (
 from qa.answering.evidence import disagreement, offered_alternatives, select_evidence
 from qa.retrieval.index import Index
 from qa.retrieval.question import analyse_question
-from qa.types import Answer, Document, Passage
-
-
-def _passage_of(pid: str, text: str) -> Passage:
-    return Passage(
-        id=pid, doc_id=pid, origin=f"{pid}.txt", title=pid.title(), text=text,
-        original=text, start=0, end=len(text),
-    )  # fmt: skip
-
+from qa.types import Answer, Document
 
 SOMALIA_QUESTION = "Сомалидегі гуманитарлық дағдарысқа Қазақстан қанша қаржы жұмылдырды?"
 

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from passages import passage as _passage
 
 from qa.answering.evidence import Scorer, passage_sentences
 from qa.answering.evidence_ranker import (
@@ -15,15 +16,6 @@ from qa.answering.evidence_ranker import (
     shipped_model,
 )
 from qa.retrieval.question import analyse_question
-from qa.types import Passage
-
-
-def _passage(pid: str, text: str) -> Passage:
-    return Passage(
-        id=pid, doc_id=pid, origin=f"{pid}.txt", title=pid.title(), text=text,
-        original=text, start=0, end=len(text),
-    )  # fmt: skip
-
 
 # Invented sentences, not from the corpus.
 LIBRARY = _passage(
