@@ -122,9 +122,11 @@ def fit(sources: list[dict], c: float) -> EvidenceModel:
                 scores = ((x - mean) / scale) @ direction
                 best.append(scores.max())
                 holds.append(bool(y[int(np.argmax(scores))]))
-    platt = LogisticRegression(C=1e6, max_iter=5000)
-    platt.fit(np.array(best)[:, None], np.array(holds))
-    a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
+    a, b = 1.0, 0.0  # no scaling when the best candidate is always right (or never)
+    if len(set(holds)) == 2:
+        platt = LogisticRegression(C=1e6, max_iter=5000)
+        platt.fit(np.array(best)[:, None], np.array(holds))
+        a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
     return EvidenceModel(mean=mean, scale=scale, weights=direction * a, bias=b)
 
 

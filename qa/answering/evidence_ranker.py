@@ -1,11 +1,12 @@
 """Which sentences answer the question: features of each candidate, and fitted weights.
 
 Every sentence of the passages the search returned is described by the measures below
-(`FEATURES`), and a logistic regression fitted on dev questions (the shipped gold set's
-`dev` part and KazQAD's, where the positives are the sentences holding the gold
-evidence) turns them into the probability that the sentence answers. The weights and
-the threshold below which Kenes declines live in `data/evidence_model.json`, written by
-`scripts/fit_evidence_model.py`; nothing here is tuned by hand.
+(`FEATURES`). A linear ranker fitted on dev questions (the shipped gold set's `dev` part
+and KazQAD's: within a question, each sentence holding the gold evidence against each
+that does not) and Platt-scaled turns them into the probability that the sentence
+answers. The weights, and the answerability score's (qa.answering.answerable) with its
+threshold, live in `data/evidence_model.json`, written by `scripts/fit_evidence_model.py`;
+nothing here is tuned by hand.
 
 Two kinds of feature: how much the sentence shares with the question (embedding cosine,
 stems and glossary concepts, the question's numbers and names), and whether it has what

@@ -70,3 +70,32 @@ def test_features_say_which_sentence_gives_the_asked_kind(ranker):
 
 def test_no_sentences_no_scores(ranker):
     assert ranker.scores(analyse_question("Не болды?"), [], []).shape == (0,)
+
+
+def _fit_script():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "fit_evidence_model.py"
+    spec = importlib.util.spec_from_file_location("fit_evidence_model", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_pairwise_fit_learns_which_feature_marks_the_answer():
+    fit = _fit_script()
+    rng = np.random.default_rng(7)
+    rows = []
+    for _ in range(40):  # questions of 12 candidates; the answer has the highest "kind_span"
+        x = rng.normal(size=(12, len(FEATURES)))
+        answer = rng.integers(12)
+        x[:, FEATURES.index("kind_span")] = 0.0
+        x[answer, FEATURES.index("kind_span")] = 1.0
+        y = np.zeros(12, dtype=bool)
+        y[answer] = True
+        rows.append((x, y, True))
+    model = fit.fit([{"name": "made up", "rows": rows}], c=1.0)
+    assert fit.top1(model, [{"name": "made up", "rows": rows}])["made up"] > 0.9
+    strongest = FEATURES[int(np.argmax(np.abs(model.weights)))]
+    assert strongest == "kind_span"
