@@ -52,9 +52,8 @@ MAX_DECLINED = 0.02  # of the answerable dev questions whose evidence was found 
 OUT = Path(__file__).resolve().parents[1] / "qa" / "answering" / "data" / MODEL_FILE
 
 
-def examples(index: Index, questions: list[GoldQuestion], k: int):
+def examples(index: Index, scorer: Scorer, questions: list[GoldQuestion], k: int):
     """Per question: its candidates' features, labels, and whether it is answerable."""
-    scorer = Scorer(index.embedder, index.common_terms(), index.sentence_vectors)
     for item in questions:
         if item.history:  # a follow-up is asked in its stand-alone form, made by a model
             continue
@@ -80,14 +79,15 @@ def _holds_evidence(passage, text: str, item: GoldQuestion) -> bool:
 
 
 def collect(name: str, index: Index, questions: list[GoldQuestion], k: int) -> dict:
-    found = list(examples(index, questions, k))
+    scorer = Scorer(index.embedder, index.common_terms(), index.sentence_vectors)
+    found = list(examples(index, scorer, questions, k))
     print(f"{name}: {len(found)} dev questions", file=sys.stderr)
     return {
         "name": name,
         "rows": [(x, y, answerable) for x, y, answerable, *_ in found],
         "questions": [(asked, passages) for _, _, _, asked, passages, _ in found],
         "withheld": [(asked, withheld) for *_, asked, _, withheld in found if withheld],
-        "scorer": Scorer(index.embedder, index.common_terms(), index.sentence_vectors),
+        "scorer": scorer,
     }
 
 

@@ -137,7 +137,11 @@ def answerable_probability(
 
 def why_unanswered(question: str, sentences: Sequence[Sentence], language: str) -> str:
     """What the first failing check finds missing ("" when every check passes)."""
-    checks = answer_checks(question, sentences, language)
+    return first_missing(answer_checks(question, sentences, language))
+
+
+def first_missing(checks: dict[str, bool]) -> str:
+    """What the first failing check of `checks` finds missing ("" when none fails)."""
     return next((CHECKS[name] for name, passed in checks.items() if not passed), "")
 
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.answering.answerable import CHECKS, answer_checks, answerable_probability
+from qa.answering.answerable import answer_checks, answerable_probability, first_missing
 from qa.answering.backends import Backend, GenerationRequest, open_backend
 from qa.answering.backends.extractive import best_quotes, quoted
 from qa.answering.citations import CheckedAnswer, check_citations, cite
@@ -211,14 +211,13 @@ class Assistant:
         match_text = asked.match_text
         quoted = quoted_sentences(match_text, evidence)
         checks = answer_checks(match_text, quoted, asked.language)
-        if answerable_probability(asked, evidence, checks) < self.ranker.decline_below:
+        model = self.ranker.model
+        if answerable_probability(asked, evidence, checks, model) < model.decline_below:
             # The passages are on the topic, but the best sentence is unlikely to answer,
             # or what would be quoted lacks what is asked ("How many soldiers?" over
             # sentences that give only years): one fitted score decides.
-            missing = [CHECKS[name] for name, passed in checks.items() if not passed]
-            answer.notices.append(
-                f"Declined: {missing[0] if missing else 'no sentence is likely to answer'}."
-            )
+            missing = first_missing(checks) or "no sentence is likely to answer"
+            answer.notices.append(f"Declined: {missing}.")
             return None
         given, context = _numbered_context(passages, evidence.chosen_sentences())
         answer.passages = given  # shown (and scored) even when the answer is declined

@@ -233,15 +233,16 @@ class Scorer:
         )
         titled = _titled_names(claim_tokens, titles, self.common_terms)
         sentence_tokens = [set(tokenize(s.text)) | titled.get(s.passage, set()) for s in sentences]
-        read_tokens = _with_previous(sentences, sentence_tokens) if window else sentence_tokens
         weights = _idf(claim_tokens, sentence_tokens)
-        overlap = (
-            _concept_overlap(groups, weights, read_tokens)
-            if concepts
-            else [_overlap(weights, tokens) for tokens in read_tokens]
-        )
-        if concepts:
-            overlap = _with_own_language_overlap(claim, sentences, overlap, language)
+
+        def overlap_in(token_sets: Sequence[set[str]]) -> list[float]:
+            if not concepts:
+                return [_overlap(weights, tokens) for tokens in token_sets]
+            shares = _concept_overlap(groups, weights, token_sets)
+            return _with_own_language_overlap(claim, sentences, shares, language)
+
+        own_overlap = overlap_in(sentence_tokens)
+        overlap = overlap_in(_with_previous(sentences, sentence_tokens)) if window else own_overlap
         claim_numbers = numbers_in(claim)
         claim_months = set() if question else months_in(claim)
         number_home = _number_home(sentences, sentence_tokens, weights) if claim_numbers else {}
@@ -264,6 +265,7 @@ class Scorer:
         return SupportParts(
             cosine=cosine.astype(np.float64),
             overlap=np.asarray(overlap, dtype=np.float64),
+            own_overlap=np.asarray(own_overlap, dtype=np.float64),
             numbers_found=numbers_found,
             months_found=months_found,
             missing_names=np.array(
@@ -278,6 +280,7 @@ class SupportParts:
 
     cosine: np.ndarray  # embedding cosine (the closer of the claim's two wordings)
     overlap: np.ndarray  # IDF-weighted share of the claim's stems (or concepts) named
+    own_overlap: np.ndarray  # the same, in the sentence alone (`overlap` with no window)
     numbers_found: np.ndarray  # share of the claim's numbers stated where its words are
     months_found: np.ndarray  # share of the claim's months named (1: none to find)
     missing_names: np.ndarray  # the claim's names its passage never mentions

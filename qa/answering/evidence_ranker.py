@@ -174,15 +174,16 @@ def features(
     if not n:
         return np.zeros((0, len(FEATURES)))
     question = asked.match_text
-    common = {
-        "language": asked.language,
-        "alternate": asked.kazakh_terms,
-        "concepts": asked.kazakh_concepts,
-        "titles": titles,
-        "question": True,
-    }
-    read = scorer.parts(question, sentences, window=True, **common)
-    own = scorer.parts(question, sentences, window=False, **common)
+    read = scorer.parts(
+        question,
+        sentences,
+        language=asked.language,
+        alternate=asked.kazakh_terms,
+        window=True,
+        concepts=asked.kazakh_concepts,
+        titles=titles,
+        question=True,
+    )
     texts = [s.text for s in sentences]
     kind = answer_kind(asked)
     columns = {
@@ -190,11 +191,11 @@ def features(
         "cosine_below_best": read.cosine.max() - read.cosine,
         "overlap": read.overlap,
         "overlap_below_best": read.overlap.max() - read.overlap,
-        "own_overlap": own.overlap,
-        "own_overlap_rank": _reciprocal_rank(own.overlap),
+        "own_overlap": read.own_overlap,
+        "own_overlap_rank": _reciprocal_rank(read.own_overlap),
         "cosine_rank": _reciprocal_rank(read.cosine),
-        "previous_overlap": _neighbour(sentences, own.overlap, -1),
-        "next_overlap": _neighbour(sentences, own.overlap, +1),
+        "previous_overlap": _neighbour(sentences, read.own_overlap, -1),
+        "next_overlap": _neighbour(sentences, read.own_overlap, +1),
         "length": np.log1p([len(t.split()) for t in texts]),
         "numbers_found": read.numbers_found,
         "missing_names": read.missing_names,
@@ -283,7 +284,3 @@ class EvidenceRanker:
     ) -> np.ndarray:
         """Each sentence's probability of answering the question."""
         return self.model.probabilities(features(self.scorer, asked, sentences, titles))
-
-    @property
-    def decline_below(self) -> float:
-        return self.model.decline_below

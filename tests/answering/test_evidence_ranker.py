@@ -54,7 +54,7 @@ def test_a_year_question_ranks_the_sentence_with_the_year_first(ranker):
     scores = ranker.scores(asked, sentences, ["Library", "River"])
     assert "1987" in sentences[int(np.argmax(scores))].text
     river = [i for i, s in enumerate(sentences) if s.passage == 1]
-    assert scores[river].max() < ranker.decline_below <= scores.max()
+    assert scores[river].max() < ranker.model.decline_below <= scores.max()
 
 
 def test_features_say_which_sentence_gives_the_asked_kind(ranker):
