@@ -33,7 +33,7 @@ from qa.retrieval.question import Question, analyse_question
 from qa.text.chunking import CHUNKING_VERSION, chunk_document
 from qa.text.cleaning import CLEANING_VERSION, vocabulary_of
 from qa.text.dedup import mark_near_duplicates
-from qa.text.lexical import TOKENIZER_VERSION, BM25Index, tokenize
+from qa.text.lexical import TOKENIZER_VERSION, BM25Index
 from qa.types import Document, Passage
 
 FORMAT_VERSION = 1
@@ -476,12 +476,7 @@ class Index:
     def common_terms(self, share: float = 0.2) -> frozenset[str]:
         """Stems found in more than `share` of the passages (e.g. Қазақстан in this corpus)."""
         if not hasattr(self, "_common_terms"):
-            counts: dict[str, int] = {}
-            for passage in self.indexed:
-                for term in set(tokenize(passage.text)):
-                    counts[term] = counts.get(term, 0) + 1
-            limit = share * len(self.indexed)
-            self._common_terms = frozenset(t for t, n in counts.items() if n > limit)
+            self._common_terms = self.bm25.terms_in_more_than(share)
         return self._common_terms
 
     def passage(self, passage_id: str) -> Passage:
