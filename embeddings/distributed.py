@@ -2,7 +2,7 @@
 
 `embed_with_ray(texts, model_folder)` turns the texts into a Ray dataset of
 `{"idx", "text"}` rows, runs `map_batches` over a pool of actors that each load the
-model once (`embeddings.models.load_embedder`) and embed with the same code as the
+model once (torch or the ONNX int8 export, `load_backend`) and embed with the same code as the
 single-process path (`embed_passages`: the `passage: ` prompt, L2-normalised
 float32), and puts the vectors back in input order by their `idx`.
 
@@ -30,10 +30,10 @@ class DistributedEmbeddingError(RuntimeError):
 class PassageEmbedder:
     """A Ray Data actor: loads the model once, then embeds batches of `{"idx", "text"}`."""
 
-    def __init__(self, model_folder: str, threads: int, encode_batch_size: int) -> None:
-        from embeddings.models import load_embedder
-
-        self.model = load_embedder(model_folder, threads=threads)
+    def __init__(
+        self, model_folder: str, threads: int, encode_batch_size: int, backend: str = "torch"
+    ) -> None:
+        self.model = load_backend(model_folder, backend, threads)
         self.encode_batch_size = encode_batch_size
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -42,6 +42,20 @@ class PassageEmbedder:
         texts = [str(t) for t in batch["text"]]
         vectors = embed_passages(self.model, texts, batch_size=self.encode_batch_size)
         return {"idx": np.asarray(batch["idx"], dtype=np.int64), "vector": vectors}
+
+
+def load_backend(model_folder: str, backend: str, threads: int | None = None):
+    """The embedder in `model_folder`: a sentence-transformers folder ("torch") or the
+    ONNX int8 folder Kenes exported from one ("onnx-int8")."""
+    if backend == "torch":
+        from embeddings.models import load_embedder
+
+        return load_embedder(model_folder, threads=threads)
+    if backend == "onnx-int8":
+        from embeddings.onnx_embedder import OnnxEmbedder
+
+        return OnnxEmbedder(Path(model_folder), threads=threads)
+    raise DistributedEmbeddingError(f"unknown embedder backend {backend!r}")
 
 
 def embed_with_ray(
@@ -55,12 +69,14 @@ def embed_with_ray(
     threads_per_actor: int = 1,
     encode_batch_size: int = 16,
     temp_dir: str | None = None,
+    backend: str = "torch",
 ) -> np.ndarray:
     """Passage vectors of `texts` (float32, L2-normalised), in input order, computed by Ray.
 
     `num_cpus` is the size of a Ray started here (ignored when joining one); `actors`
     model replicas (default: `num_cpus // threads_per_actor`) each use
-    `threads_per_actor` torch threads; `batch_size` rows go to an actor at a time.
+    `threads_per_actor` threads; `batch_size` rows go to an actor at a time. `backend`
+    says what `model_folder` holds: "torch" (sentence-transformers) or "onnx-int8".
     A Ray started here is a new private instance (`address="local"`: a running cluster
     or a stale `/tmp/ray/ray_current_cluster` is not joined by accident), with its
     files in `temp_dir` (default Ray's `/tmp/ray`), and is shut down before returning.
@@ -72,9 +88,10 @@ def embed_with_ray(
     if not folder.is_dir():
         raise DistributedEmbeddingError(f"model folder {folder} does not exist")
     if not texts:
-        from embeddings.models import embedding_dimension, load_embedder
+        from embeddings.models import embedding_dimension
 
-        return np.zeros((0, embedding_dimension(load_embedder(str(folder)))), dtype=np.float32)
+        dim = embedding_dimension(load_backend(str(folder), backend))
+        return np.zeros((0, dim), dtype=np.float32)
 
     started_here = False
     if not ray.is_initialized():
@@ -106,6 +123,7 @@ def embed_with_ray(
                 "model_folder": str(folder),
                 "threads": threads_per_actor,
                 "encode_batch_size": encode_batch_size,
+                "backend": backend,
             },
             compute=ray.data.ActorPoolStrategy(size=n_actors),
             batch_size=batch_size,

@@ -404,3 +404,16 @@ def test_a_question_in_a_language_kenes_does_not_read_is_refused_before_loading(
     result = runner.invoke(app, ["ask", "哈萨克斯坦什么时候加入的？", "--index", "/nonexistent"])
     assert result.exit_code == 1
     assert "Kazakh (Cyrillic, Latin or Arabic script), Russian or English" in result.output
+
+
+def test_index_verify_checks_every_file(small_index, tmp_path):
+    import shutil
+
+    copy = tmp_path / "index"
+    shutil.copytree(small_index, copy)
+    result = runner.invoke(app, ["index", "verify", "--index", str(copy)])
+    assert result.exit_code == 0 and "intact" in result.output
+    generation = copy / (copy / "CURRENT").read_text().strip()
+    (generation / "vectors.npy").write_bytes(b"garbage")
+    result = runner.invoke(app, ["index", "verify", "--index", str(copy)])
+    assert result.exit_code == 1 and "vectors.npy" in result.output

@@ -126,6 +126,57 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
+#: What each file of a generation looked like (size, modification time) when its
+#: checksum last matched the manifest. Opening re-hashes only files that changed since:
+#: at a million passages the files are some 14 GB, minutes of hashing on every open.
+#: Any write changes a file's modification time; `kenes index verify` hashes every byte.
+VERIFIED_FILE = "verified.json"
+
+
+def _stamp(path: Path) -> list[int]:
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns]
+
+
+def _read_stamps(generation: Path) -> dict[str, list]:
+    try:
+        stamps = json.loads((generation / VERIFIED_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return stamps if isinstance(stamps, dict) else {}
+
+
+def _write_stamps(generation: Path, stamps: dict[str, list]) -> None:
+    """Best effort: a read-only index folder is verified in full at each open."""
+    tmp = generation / f".tmp-{VERIFIED_FILE}"
+    with contextlib.suppress(OSError):
+        tmp.write_text(json.dumps(stamps), encoding="utf-8")
+        os.replace(tmp, generation / VERIFIED_FILE)
+
+
+def altered_files(generation: Path, files: dict[str, str], every_byte: bool = False) -> list[str]:
+    """The manifest's files that are missing or whose checksum differs; a file unchanged
+    in size and modification time since it last matched is not hashed again, unless
+    `every_byte`."""
+    stamps = {} if every_byte else _read_stamps(generation)
+    altered, fresh = [], dict(stamps)
+    for name, digest in files.items():
+        path = generation / name
+        if not path.is_file():
+            altered.append(name)
+            continue
+        stamp = _stamp(path)
+        if stamps.get(name) == [*stamp, digest]:
+            continue
+        if _sha256(path) != digest:
+            altered.append(name)
+            continue
+        fresh[name] = [*stamp, digest]
+    if not altered and fresh != stamps:
+        _write_stamps(generation, fresh)
+    return altered
+
+
 def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for row in rows:
@@ -216,8 +267,7 @@ class Index:
         report = progress or (lambda stage, done, total: None)
         store_name, store_uri = ingest.parse_store(store or ingest.default_store(folder))
         if embedder is None:
-            embedder = ingest.load_index_embedder(model, torch_only=ray is not None)
-        ingest.check_ray_embedder(ray, embedder)
+            embedder = ingest.load_index_embedder(model)
         fingerprint = model_fingerprint(embedder)
         vocabulary = vocabulary_of(d.text for d in documents if d.script != "Arab")
         passages: list[Passage] = []
@@ -235,7 +285,7 @@ class Index:
         with contextlib.ExitStack() as stack:
             if ray is not None:
                 stack.enter_context(ingest.ray_session(ray))
-                embed = ingest.ray_embed(str(embedder.kenes_path))
+                embed = ingest.ray_embed(embedder)
             else:
                 embed = lambda texts: embed_passages(embedder, texts)  # noqa: E731
             embedded = ingest.embed_index(
@@ -306,9 +356,15 @@ class Index:
     # ------------------------------------------------------------------ loading
     @classmethod
     def open(
-        cls, folder: Path | None = None, *, model: str | None = None, embedder: Any = None
+        cls,
+        folder: Path | None = None,
+        *,
+        model: str | None = None,
+        embedder: Any = None,
+        verify: bool = False,
     ) -> Index:
-        """Load and verify the current generation of an index folder."""
+        """Load and verify the current generation of an index folder (with `verify`,
+        every file's checksum, not only those of files changed since they last matched)."""
         from qa.retrieval import ingest
 
         folder = Path(folder or settings().index_dir)
@@ -325,13 +381,11 @@ class Index:
                 f"v{manifest.text_version}, now v{TEXT_VERSION}). "
                 f"Rebuild it: {rebuild_command(folder, manifest.model)}"
             )
-        for name, digest in manifest.files.items():
-            path = generation / name
-            if not path.is_file() or _sha256(path) != digest:
-                raise IndexCorrupt(
-                    f"The index at {folder} is damaged ({name} is missing or altered). "
-                    f"Rebuild it: {rebuild_command(folder, manifest.model)}"
-                )
+        if altered := altered_files(generation, manifest.files, every_byte=verify):
+            raise IndexCorrupt(
+                f"The index at {folder} is damaged ({altered[0]} is missing or altered). "
+                f"Rebuild it: {rebuild_command(folder, manifest.model)}"
+            )
         try:
             documents = [_document_from_row(r) for r in _read_jsonl(generation / "documents.jsonl")]
             passages = [Passage(**r) for r in _read_jsonl(generation / "passages.jsonl")]
@@ -583,6 +637,8 @@ def _write_generation(
         save_sentence_vectors(tmp, embedded)
     files = [p for p in sorted(tmp.rglob("*")) if p.is_file()]
     manifest.files = {str(p.relative_to(tmp)): _sha256(p) for p in files}
+    stamps = {name: [*_stamp(tmp / name), digest] for name, digest in manifest.files.items()}
+    _write_stamps(tmp, stamps)
     (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
     generation = folder / name
     tmp.rename(generation)

@@ -365,15 +365,6 @@ def ray_session(address: str | None) -> Iterator[None]:
             ray.shutdown()
 
 
-def check_ray_embedder(ray: str | None, embedder: Any) -> None:
-    """Ray workers load the sentence-transformers folder: torch vectors only."""
-    if ray is not None and getattr(embedder, "kenes_backend", "torch") != "torch":
-        raise ValueError(
-            "--ray embeds with torch, but the index embedder is "
-            f"{embedder.kenes_backend}: set KENES_EMBEDDER=torch"
-        )
-
-
 def default_store(folder: Path) -> str:
     """KENES_STORE when set, else the store of the folder's current index, else faiss
     (so rebuilding an index kept in Milvus keeps it there)."""
@@ -392,11 +383,15 @@ def default_store(folder: Path) -> str:
     return settings().store
 
 
-def ray_embed(model_folder: str) -> Embed:
+def ray_embed(embedder: Any) -> Embed:
+    """Embedding on Ray with the index's own embedder, loaded by each actor from its
+    folder (torch, or the ONNX int8 export), so that both paths give the same vectors."""
     from embeddings.distributed import embed_with_ray
 
+    folder, backend = str(embedder.kenes_path), getattr(embedder, "kenes_backend", "torch")
+
     def embed(texts: list[str]) -> np.ndarray:
-        return embed_with_ray(texts, model_folder)
+        return embed_with_ray(texts, folder, backend=backend)
 
     return embed
 
@@ -509,9 +504,7 @@ def _verified_onnx(torch_model: Any) -> Any | None:
     return onnx if verdict["min_cosine"] >= MIN_ONNX_COSINE else None
 
 
-def load_index_embedder(
-    model: str | None = None, *, backend: str | None = None, torch_only: bool = False
-) -> Any:
+def load_index_embedder(model: str | None = None, *, backend: str | None = None) -> Any:
     """The embedder to build an index with (KENES_EMBEDDER: onnx, torch, or unset =
     ONNX int8 when it verifies against torch), or to query one built with `backend`."""
     from embeddings.models import load_embedder
@@ -519,7 +512,7 @@ def load_index_embedder(
 
     s = settings()
     torch_model = load_embedder(model, models_dir=s.models_dir, threads=s.torch_threads)
-    wanted = backend or ("torch" if torch_only else s.embedder)
+    wanted = backend or s.embedder
     if wanted == "torch":
         return torch_model
     onnx = _verified_onnx(torch_model)

@@ -1,11 +1,13 @@
 """The real index: FAISS + BM25 over the shipped corpus with the real e5 model."""
 
 import json
+import os
 import shutil
 from dataclasses import replace
 
 import pytest
 
+import qa.retrieval.index as index_module
 from qa.retrieval.index import Index, IndexCorrupt, IndexMismatch, IndexMissing, ensure_index
 from qa.types import Passage
 
@@ -113,6 +115,50 @@ def test_damaged_file_is_detected(index_copy):
         handle.write("\n")
     with pytest.raises(IndexCorrupt, match="damaged"):
         Index.open(index_copy)
+
+
+def _generation(folder):
+    return folder / (folder / "CURRENT").read_text().strip()
+
+
+def test_unchanged_files_are_not_hashed_again_at_open(index_copy, monkeypatch):
+    hashed = []
+    real_sha256 = index_module._sha256
+    monkeypatch.setattr(
+        index_module, "_sha256", lambda path: hashed.append(path) or real_sha256(path)
+    )
+    Index.open(index_copy)  # copytree kept the times, so the build's stamps still hold
+    assert hashed == []
+    Index.open(index_copy, verify=True)
+    assert len(hashed) == len(
+        json.loads((_generation(index_copy) / "manifest.json").read_text())["files"]
+    )
+
+
+def test_a_change_that_keeps_size_and_time_is_found_by_verify(index_copy):
+    passages = _generation(index_copy) / "passages.jsonl"
+    info = passages.stat()
+    text = passages.read_text(encoding="utf-8")
+    passages.write_text(text.replace("Қазақстан", "Казахстан", 1), encoding="utf-8")
+    assert passages.stat().st_size == info.st_size  # "Қ" and "К" are two bytes each
+    os.utime(passages, ns=(info.st_atime_ns, info.st_mtime_ns))
+    Index.open(index_copy)  # what only a deliberate reset of the time can hide
+    with pytest.raises(IndexCorrupt, match=r"passages\.jsonl"):
+        Index.open(index_copy, verify=True)
+
+
+def test_a_copied_index_is_hashed_once_then_trusted(tmp_path, index_copy, monkeypatch):
+    copy = tmp_path / "plain-copy"
+    shutil.copytree(index_copy, copy, copy_function=shutil.copyfile)  # new times
+    hashed = []
+    real_sha256 = index_module._sha256
+    monkeypatch.setattr(
+        index_module, "_sha256", lambda path: hashed.append(path) or real_sha256(path)
+    )
+    Index.open(copy)
+    first = len(hashed)
+    Index.open(copy)
+    assert first > 0 and len(hashed) == first
 
 
 def test_other_model_is_a_mismatch(index_copy):

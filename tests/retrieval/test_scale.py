@@ -108,6 +108,24 @@ def test_ray_embedding_writes_the_same_index(tmp_path, faiss_index, small_docume
         ]
 
 
+def test_ray_embeds_with_the_onnx_embedder_too(tmp_path, small_documents, local_ray, monkeypatch):
+    pytest.importorskip("onnxruntime")
+    monkeypatch.delenv("KENES_EMBEDDER", raising=False)
+    onnx = ingest.load_index_embedder()
+    assert onnx.kenes_backend == ingest.ONNX_BACKEND
+    documents = small_documents[:2]
+    local = Index.build(documents, tmp_path / "local", embedder=onnx)
+    distributed = Index.build(documents, tmp_path / "ray", embedder=onnx, ray="auto")
+    assert distributed.manifest.storage["embedded_on"] == "ray"
+    assert distributed.manifest.storage["embedder"] == ingest.ONNX_BACKEND
+    assert distributed.manifest.model_fingerprint == local.manifest.model_fingerprint
+    np.testing.assert_allclose(
+        np.load(distributed.generation / "vectors.npy"),
+        np.load(local.generation / "vectors.npy"),
+        atol=1e-5,
+    )
+
+
 def test_default_embedder_is_onnx_int8_when_it_matches_torch(
     tmp_path, small_documents, faiss_index, monkeypatch
 ):
