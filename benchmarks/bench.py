@@ -95,6 +95,15 @@ def _chatml(messages: list) -> str:
     return "".join(turns) + "<|im_start|>assistant\n"
 
 
+def _model_asked_for_span(question: str) -> bool:
+    """Whether the model is asked for a short answer's span (not code alone, not none)."""
+    from qa.answering.short_answer import NO_SHORT_ANSWER, RULES_ONLY, answer_kind
+    from qa.retrieval.question import analyse_question
+
+    kind = answer_kind(analyse_question(question))
+    return kind not in NO_SHORT_ANSWER and kind not in RULES_ONLY
+
+
 @app.command()
 def answers(
     questions: int = typer.Option(8, help="Answerable gold questions to time."),
@@ -116,7 +125,7 @@ def answers(
         print(
             f"\n{spec}: {assistant.backend.model} (ready in {time.perf_counter() - started:.1f} s)"
         )
-        first, total, short = [], [], []
+        first, total, short, asked = [], [], [], []
         for row in rows:
             answer = assistant.ask(row["question"])
             total.append(answer.timings.total_ms / 1000)
@@ -124,11 +133,15 @@ def answers(
                 first.append(answer.timings.first_token_ms / 1000)
             if answer.timings.short_answer_ms is not None:
                 short.append(answer.timings.short_answer_ms / 1000)
+                if _model_asked_for_span(row["question"]) and spec != "extractive":
+                    asked.append(answer.timings.short_answer_ms / 1000)
         if first:
             print(f"  first token (s)  {_percentiles(first)}")
         print(f"  total (s)        {_percentiles(total)}")
         if short:
             print(f"  short answer (s) {_percentiles(short)}")
+        if asked:
+            print(f"    model asked (s) {_percentiles(asked)}  ({len(asked)} of {len(short)})")
         if spec.startswith("llama-cpp"):
             messages = answer_messages(
                 rows[0]["question"], [p.text for p in index.search(rows[0]["question"], k=3)], "kk"

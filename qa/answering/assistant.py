@@ -414,7 +414,8 @@ class Assistant:
         warm = getattr(self.backend, "warm", None)
         if warm is not None:
             warm(answer_messages("", [], "kk"))
-            self.answerability("", [])
+            warm([_human(short_answer_prompt("", [], "kk"))], purpose="short answer")
+            warm(answerable_messages("", []), purpose="judge")
 
     def with_backend(self, llm: str | Backend) -> Assistant:
         """The same assistant (index, settings, embedding cache) on another backend."""
