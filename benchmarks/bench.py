@@ -97,11 +97,10 @@ def _chatml(messages: list) -> str:
 
 def _model_asked_for_span(question: str) -> bool:
     """Whether the model is asked for a short answer's span (not code alone, not none)."""
-    from qa.answering.short_answer import NO_SHORT_ANSWER, RULES_ONLY, answer_kind
+    from qa.answering.short_answer import answer_kind, model_reads_span
     from qa.retrieval.question import analyse_question
 
-    kind = answer_kind(analyse_question(question))
-    return kind not in NO_SHORT_ANSWER and kind not in RULES_ONLY
+    return model_reads_span(answer_kind(analyse_question(question)))
 
 
 @app.command()

@@ -317,6 +317,12 @@ NO_SHORT_ANSWER = frozenset({AnswerKind.REASON, AnswerKind.OTHER})
 RULES_ONLY = frozenset({AnswerKind.LIST})
 
 
+def model_reads_span(kind: AnswerKind) -> bool:
+    """Whether the model is asked for the span of a question of this kind (else code
+    extracts it, or no short answer is given)."""
+    return kind not in NO_SHORT_ANSWER and kind not in RULES_ONLY
+
+
 def short_answer(
     question: Question,
     quotes: Sequence[tuple[int, str]],
@@ -334,7 +340,7 @@ def short_answer(
     kind = answer_kind(question)
     if kind in NO_SHORT_ANSWER or not quotes:
         return None
-    if ask_model is not None and kind not in RULES_ONLY:
+    if ask_model is not None and model_reads_span(kind):
         reply = parse_reply(ask_model(question, quotes))
         # The best sentence decides: a runner-up's span only when the best has none of
         # the kind ("200 млн" for refugees, beside the "350 млн" asked about, is not it).

@@ -154,27 +154,27 @@ def _write_stamps(generation: Path, stamps: dict[str, list]) -> None:
         os.replace(tmp, generation / VERIFIED_FILE)
 
 
-def altered_files(generation: Path, files: dict[str, str], every_byte: bool = False) -> list[str]:
-    """The manifest's files that are missing or whose checksum differs; a file unchanged
-    in size and modification time since it last matched is not hashed again, unless
-    `every_byte`."""
+def first_altered_file(
+    generation: Path, files: dict[str, str], every_byte: bool = False
+) -> str | None:
+    """The first of the manifest's files that is missing or whose checksum differs (None:
+    all match); a file unchanged in size and modification time since it last matched is
+    not hashed again, unless `every_byte`. The files after a damaged one are not read."""
     stamps = {} if every_byte else _read_stamps(generation)
-    altered, fresh = [], dict(stamps)
+    fresh = dict(stamps)
     for name, digest in files.items():
         path = generation / name
         if not path.is_file():
-            altered.append(name)
-            continue
+            return name
         stamp = _stamp(path)
         if stamps.get(name) == [*stamp, digest]:
             continue
         if _sha256(path) != digest:
-            altered.append(name)
-            continue
+            return name
         fresh[name] = [*stamp, digest]
-    if not altered and fresh != stamps:
+    if fresh != stamps:
         _write_stamps(generation, fresh)
-    return altered
+    return None
 
 
 def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
@@ -381,9 +381,9 @@ class Index:
                 f"v{manifest.text_version}, now v{TEXT_VERSION}). "
                 f"Rebuild it: {rebuild_command(folder, manifest.model)}"
             )
-        if altered := altered_files(generation, manifest.files, every_byte=verify):
+        if altered := first_altered_file(generation, manifest.files, every_byte=verify):
             raise IndexCorrupt(
-                f"The index at {folder} is damaged ({altered[0]} is missing or altered). "
+                f"The index at {folder} is damaged ({altered} is missing or altered). "
                 f"Rebuild it: {rebuild_command(folder, manifest.model)}"
             )
         try:
