@@ -84,3 +84,14 @@ def test_near_duplicate_keeps_the_cleaner_copy():
     assert dropped.doc_id == "pdf"
     kept = next(p for p in passages if p.id == dropped.duplicate_of)
     assert kept.doc_id == "web" and kept.alternatives == [dropped.id]
+
+
+def test_near_duplicates_ignore_short_and_single_document_text():
+    short = Document(id="a", title="A", origin="a.txt", text="Бір сөз.")
+    alone = Document(
+        id="b", title="B", origin="b.txt",
+        text="Тау басында ақ қар жатыр, етегінде көк шөп өседі. " * 4,
+    )  # fmt: skip
+    passages = chunk_document(short) + chunk_document(alone)
+    assert mark_near_duplicates(passages) == 0
+    assert mark_near_duplicates([]) == 0
