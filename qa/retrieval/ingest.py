@@ -48,6 +48,9 @@ RAY_BATCH = 4096
 CACHE_DIR = ".ingest-cache"
 SENTENCES_FILE = "sentences.npy"
 SENTENCE_KEYS_FILE = "sentence-keys.npy"
+SENTENCE_ORDER_FILE = "sentence-order.npy"
+#: Rows copied at a time when assembling the unit vectors file.
+COPY_ROWS = 65_536
 KEY_DTYPE = np.dtype("S32")  # 128 bits of the text's sha1, in hex (no NUL bytes to lose)
 
 Progress = Callable[[str, int, int], None]
@@ -122,11 +125,18 @@ def load_bm25(folder: Path) -> BM25Index:
 
 # ------------------------------------------------------------ stored units
 class SentenceVectors:
-    """Vectors of evidence-unit texts, looked up by text; memory-mapped when loaded."""
+    """Vectors of evidence-unit texts, looked up by text; memory-mapped when loaded.
 
-    def __init__(self, keys: np.ndarray, vectors: np.ndarray) -> None:
+    `keys` are sorted; `order[k]` is the row of `vectors` holding key k's vector (the
+    rows are in the order the build wrote them, batch after batch, so that a million
+    passages' units never had to be in memory at once). Without `order` (indexes
+    built before it), row k holds key k.
+    """
+
+    def __init__(self, keys: np.ndarray, vectors: np.ndarray, order: np.ndarray | None = None):
         self.keys = keys  # sorted S32
         self.vectors = vectors
+        self.order = order
 
     @classmethod
     def empty(cls, dim: int = 0) -> SentenceVectors:
@@ -139,20 +149,27 @@ class SentenceVectors:
             return cls.empty()
         keys = np.load(keys_path, mmap_mode="r", allow_pickle=False)
         vectors = np.load(vectors_path, mmap_mode="r", allow_pickle=False)
-        if len(keys) != len(vectors):
+        order = None
+        if (generation / SENTENCE_ORDER_FILE).is_file():
+            order = np.load(generation / SENTENCE_ORDER_FILE, mmap_mode="r", allow_pickle=False)
+            if len(order) != len(keys) or (len(order) and int(order.max()) >= len(vectors)):
+                raise ValueError(f"{len(order)} sentence rows for {len(keys)} keys")
+        elif len(keys) != len(vectors):
             raise ValueError(f"{len(keys)} sentence keys for {len(vectors)} vectors")
-        return cls(keys, vectors)
+        return cls(keys, vectors, order)
 
     def __len__(self) -> int:
         return len(self.keys)
 
     def rows(self, keys: Sequence[bytes]) -> np.ndarray:
-        """Row of each key, -1 where it is not stored."""
+        """Row of `vectors` holding each key, -1 where it is not stored."""
         if not len(self.keys) or not len(keys):
             return np.full(len(keys), -1, dtype=np.int64)
         wanted = np.asarray(keys, dtype=KEY_DTYPE)
         at = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
-        return np.where(self.keys[at] == wanted, at, -1).astype(np.int64)
+        found = self.keys[at] == wanted
+        rows = at if self.order is None else np.asarray(self.order)[at]
+        return np.where(found, rows, -1).astype(np.int64)
 
     def lookup(self, texts: Sequence[str]) -> list[np.ndarray | None]:
         """The stored vector of each text, or None."""
@@ -197,15 +214,21 @@ class BatchCache:
         self.root = index_folder / CACHE_DIR
         self.folder = self.root / model
 
-    def batches(self) -> Iterator[dict[str, np.ndarray]]:
+    def batches(self, *names: str) -> Iterator[dict[str, np.ndarray]]:
+        """Each finished batch's arrays (only `names`, if given: the keys alone are small)."""
         if not self.folder.is_dir():
             return
         for path in sorted(self.folder.glob("batch-*.npz")):
             try:
                 with np.load(path, allow_pickle=False) as data:
-                    yield {name: data[name] for name in data.files}
-            except (OSError, ValueError, EOFError):  # cut short: embedded again
+                    yield {name: data[name] for name in names or data.files}
+            except (OSError, ValueError, EOFError, KeyError):  # cut short: embedded again
                 continue
+
+    def unit_file(self) -> Path:
+        """Where the unit vectors are assembled before they move into a generation."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        return self.root / f"assembled-{os.getpid()}-{SENTENCES_FILE}"
 
     def save(
         self,
@@ -242,7 +265,8 @@ class BatchCache:
 class Embedded:
     vectors: np.ndarray  # one row per indexed passage
     unit_keys: np.ndarray  # sorted S32, unique
-    unit_vectors: np.ndarray  # rows of unit_keys
+    unit_order: np.ndarray  # row of unit_file holding each key's vector
+    unit_file: Path | None  # the unit vectors (.npy), rows in the order written
     embedded_passages: int  # passages embedded by this run
     embedded_units: int
 
@@ -263,6 +287,66 @@ def previous_generation_vectors(
     return {text_key(t): vectors[i] for i, t in enumerate(indexed_texts)}, units
 
 
+def _sorted_keys(chunks: list[np.ndarray]) -> np.ndarray:
+    return np.unique(np.concatenate(chunks)) if chunks else np.zeros(0, dtype=KEY_DTYPE)
+
+
+def _holds(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Which of `keys` are in `sorted_keys`."""
+    if not len(sorted_keys) or not len(keys):
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[at] == keys
+
+
+class _Batcher:
+    """Collects passages and units still to embed; embeds and caches each full batch.
+
+    Nothing embedded stays in memory: each batch goes to the cache on disk, and
+    `embed_index` assembles the final arrays from there.
+    """
+
+    def __init__(self, embed: Embed, dim: int, cache: BatchCache, batch_size: int) -> None:
+        self.embed, self.dim, self.cache, self.batch_size = embed, dim, cache, batch_size
+        self.number = cache.next_number()
+        self.passages: dict[bytes, tuple[str, str]] = {}  # key: (id, text)
+        self.units: dict[bytes, str] = {}
+        self.rows = 0  # passages in the batch (with something to embed)
+        self.embedded_passages = self.embedded_units = 0
+
+    def add(self, passage: Passage, key: bytes | None, units: dict[bytes, str]) -> bool:
+        """Queue a passage's pending work; True when a batch was embedded and saved."""
+        if key is not None:
+            self.passages.setdefault(key, (passage.id, passage.text))
+        self.units.update(units)
+        self.rows += 1
+        return self.rows >= self.batch_size and self.flush()
+
+    def flush(self) -> bool:
+        if not self.rows:
+            return False
+        passages, units = list(self.passages.items()), list(self.units.items())
+        passage_vectors = self._embed([text for _, (_, text) in passages])
+        unit_vectors = self._embed([text for _, text in units])
+        self.cache.save(
+            self.number,
+            [pid for _, (pid, _) in passages],
+            [key for key, _ in passages],
+            passage_vectors,
+            [key for key, _ in units],
+            unit_vectors,
+        )
+        self.number += 1
+        self.embedded_passages += len(passages)
+        self.embedded_units += len(units)
+        self.passages, self.units, self.rows = {}, {}, 0
+        return True
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        vectors = self.embed(texts) if texts else np.zeros((0, self.dim))
+        return np.asarray(vectors, dtype=np.float32).reshape(-1, self.dim)
+
+
 def embed_index(
     indexed: Sequence[Passage],
     embed: Embed,
@@ -275,70 +359,136 @@ def embed_index(
     report: Progress,
     batch_size: int = EMBED_BATCH,
 ) -> Embedded:
-    """Embed what is not known yet, batch by batch, saving each finished batch."""
-    known: dict[bytes, np.ndarray] = dict(previous)
-    known_units: dict[bytes, np.ndarray] = {}
-    for batch in cache.batches():
-        known.update(zip(batch["passage_keys"].tolist(), batch["passage_vectors"], strict=True))
-        known_units.update(zip(batch["unit_keys"].tolist(), batch["unit_vectors"], strict=True))
+    """Embed what is not known yet, batch by batch, saving each finished batch.
 
+    Known: the previous generation's vectors and the finished batches of an interrupted
+    run (only their keys are read here). Memory stays bounded by the batch and the
+    keys: at a million passages the unit vectors alone are some 11 GB.
+    """
+    cached = list(cache.batches("passage_keys", "unit_keys"))
+    cached_passages = {k for b in cached for k in b["passage_keys"].tolist()}
+    cached_units = _sorted_keys([b["unit_keys"] for b in cached])
+    del cached
     keys = [text_key(p.text) for p in indexed]
-    units: list[list[tuple[bytes, str]]] = []
-    for p in indexed:
-        texts = list(dict.fromkeys(units_of(p))) if units_of else []
-        units.append([(text_key(t), t) for t in texts])
-    all_unit_keys = np.unique(
-        np.asarray([k for group in units for k, _ in group] or [], dtype=KEY_DTYPE)
+    unit_key_chunks: list[np.ndarray] = []
+    queued: set[bytes] = set()  # passage texts already queued in this run
+    batcher = _Batcher(embed, dim, cache, batch_size)
+    report("embedding", 0, len(indexed))
+    for i, passage in enumerate(indexed):
+        texts = dict.fromkeys(units_of(passage)) if units_of else {}
+        unit_keys = np.asarray([text_key(t) for t in texts], dtype=KEY_DTYPE)
+        unit_key_chunks.append(unit_keys)
+        known = _holds(cached_units, unit_keys) | (previous_units.rows(unit_keys.tolist()) >= 0)
+        pending = {
+            k: t for k, t, done in zip(unit_keys.tolist(), texts, known, strict=True) if not done
+        }
+        key = keys[i]
+        new = key not in previous and key not in cached_passages and key not in queued
+        if new:
+            queued.add(key)
+        if (new or pending) and batcher.add(passage, key if new else None, pending):
+            report("embedding", i + 1, len(indexed))
+    batcher.flush()
+    report("embedding", len(indexed), len(indexed))
+    vectors = _assemble_passages(keys, previous, cache, dim)
+    unit_keys, unit_order, unit_file = _assemble_units(
+        _sorted_keys(unit_key_chunks), previous_units, cache, dim
     )
-    stored_rows = previous_units.rows(all_unit_keys.tolist())
-    stored = {k for k, r in zip(all_unit_keys.tolist(), stored_rows, strict=True) if r >= 0}
+    return Embedded(
+        vectors,
+        unit_keys,
+        unit_order,
+        unit_file,
+        batcher.embedded_passages,
+        batcher.embedded_units,
+    )
 
-    def pending_units(i: int) -> list[tuple[bytes, str]]:
-        return [(k, t) for k, t in units[i] if k not in known_units and k not in stored]
 
-    todo = [i for i, k in enumerate(keys) if k not in known or pending_units(i)]
-    total, done = len(indexed), len(indexed) - len(todo)
-    report("embedding", done, total)
-    embedded_passages = embedded_units = 0
-    number = cache.next_number()
-    for start in range(0, len(todo), batch_size):
-        rows = todo[start : start + batch_size]
-        new = [i for i in rows if keys[i] not in known]
-        new = list({keys[i]: i for i in new}.values())  # equal texts: embed once
-        unit_todo = list(dict(u for i in rows for u in pending_units(i)).items())
-        passage_vectors = embed([indexed[i].text for i in new]) if new else np.zeros((0, dim))
-        unit_vectors = embed([t for _, t in unit_todo]) if unit_todo else np.zeros((0, dim))
-        cache.save(
-            number,
-            [indexed[i].id for i in new],
-            [keys[i] for i in new],
-            np.asarray(passage_vectors, dtype=np.float32).reshape(-1, dim),
-            [k for k, _ in unit_todo],
-            np.asarray(unit_vectors, dtype=np.float32).reshape(-1, dim),
-        )
-        number += 1
-        known.update(zip((keys[i] for i in new), passage_vectors, strict=True))
-        known_units.update(zip((k for k, _ in unit_todo), unit_vectors, strict=True))
-        embedded_passages += len(new)
-        embedded_units += len(unit_todo)
-        done += len(rows)
-        report("embedding", done, total)
-
-    vectors = np.zeros((len(indexed), dim), dtype=np.float32)
+def _assemble_passages(
+    keys: Sequence[bytes], previous: dict[bytes, np.ndarray], cache: BatchCache, dim: int
+) -> np.ndarray:
+    """One vector per passage: from the cached batches, else the previous generation."""
+    positions: dict[bytes, list[int]] = {}
     for i, key in enumerate(keys):
-        vectors[i] = known[key]
-    unit_vectors = np.zeros((len(all_unit_keys), dim), dtype=np.float32)
-    for row, (key, stored_row) in enumerate(zip(all_unit_keys.tolist(), stored_rows, strict=True)):
-        unit_vectors[row] = (
-            previous_units.vectors[stored_row] if stored_row >= 0 else known_units[key]
-        )
-    return Embedded(vectors, all_unit_keys, unit_vectors, embedded_passages, embedded_units)
+        positions.setdefault(key, []).append(i)
+    vectors = np.zeros((len(keys), dim), dtype=np.float32)
+    filled = np.zeros(len(keys), dtype=bool)
+    for batch in cache.batches("passage_keys", "passage_vectors"):
+        for key, vector in zip(
+            batch["passage_keys"].tolist(), batch["passage_vectors"], strict=True
+        ):
+            for i in positions.get(key, ()):
+                vectors[i], filled[i] = vector, True
+    for i in np.flatnonzero(~filled).tolist():
+        if keys[i] in previous:
+            vectors[i], filled[i] = previous[keys[i]], True
+    if not filled.all():
+        raise _damaged_cache(cache)
+    return vectors
+
+
+def _assemble_units(
+    wanted: np.ndarray, previous: SentenceVectors, cache: BatchCache, dim: int
+) -> tuple[np.ndarray, np.ndarray, Path | None]:
+    """Write the wanted units' vectors to one .npy file, batch after batch.
+
+    The rows follow the batches (then the previous generation's units), so the file is
+    written front to back and never held in memory; `order` maps sorted keys to rows.
+    """
+    if not len(wanted):
+        return wanted, np.zeros(0, dtype=np.int64), None
+    per_batch = []
+    for batch in cache.batches("unit_keys"):
+        per_batch.append(_holds(wanted, batch["unit_keys"]))
+    from_cache = [
+        b["unit_keys"][keep] for b, keep in zip(cache.batches("unit_keys"), per_batch, strict=True)
+    ]
+    in_cache = _sorted_keys(from_cache)
+    still = wanted[~_holds(in_cache, wanted)]
+    previous_rows = previous.rows(still.tolist())
+    if (previous_rows < 0).any():
+        raise _damaged_cache(cache)
+    total = sum(int(k.sum()) for k in per_batch) + len(still)
+    path = cache.unit_file()
+    with path.open("wb") as handle:
+        header = {"descr": "<f4", "fortran_order": False, "shape": (total, dim)}
+        np.lib.format.write_array_header_1_0(handle, header)
+        batches = cache.batches("unit_vectors")
+        for keep, batch in zip(per_batch, batches, strict=True):
+            handle.write(np.ascontiguousarray(batch["unit_vectors"][keep], "<f4").tobytes())
+        for start in range(0, len(previous_rows), COPY_ROWS):
+            rows = previous_rows[start : start + COPY_ROWS]
+            handle.write(np.ascontiguousarray(previous.vectors[np.sort(rows)], "<f4").tobytes())
+    written = np.concatenate([*from_cache, _previous_keys(previous, previous_rows)])
+    order = np.argsort(written, kind="stable")
+    first = np.r_[True, written[order][1:] != written[order][:-1]]
+    return written[order][first], order[first].astype(np.int64), path
+
+
+def _previous_keys(previous: SentenceVectors, rows: np.ndarray) -> np.ndarray:
+    """The keys of `rows` of the previous unit vectors, in the order they were copied."""
+    if not len(rows):
+        return np.zeros(0, dtype=KEY_DTYPE)
+    by_row = np.empty(len(previous.vectors), dtype=KEY_DTYPE)
+    order = np.arange(len(previous.keys)) if previous.order is None else previous.order
+    by_row[np.asarray(order)] = previous.keys
+    copied = [np.sort(rows[s : s + COPY_ROWS]) for s in range(0, len(rows), COPY_ROWS)]
+    return by_row[np.concatenate(copied)]
+
+
+def _damaged_cache(cache: BatchCache) -> RuntimeError:
+    cache.clear()
+    return RuntimeError(
+        "The embedding cache of an interrupted build was incomplete, so it was removed. "
+        "Run the same command again: it embeds everything afresh."
+    )
 
 
 def save_sentence_vectors(folder: Path, embedded: Embedded) -> None:
-    if len(embedded.unit_keys):
+    if len(embedded.unit_keys) and embedded.unit_file is not None:
         np.save(folder / SENTENCE_KEYS_FILE, embedded.unit_keys, allow_pickle=False)
-        np.save(folder / SENTENCES_FILE, embedded.unit_vectors, allow_pickle=False)
+        np.save(folder / SENTENCE_ORDER_FILE, embedded.unit_order, allow_pickle=False)
+        shutil.move(embedded.unit_file, folder / SENTENCES_FILE)
 
 
 # ------------------------------------------------------------ Ray and Milvus

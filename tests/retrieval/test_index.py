@@ -5,6 +5,7 @@ import os
 import shutil
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 import qa.retrieval.index as index_module
@@ -203,6 +204,14 @@ def test_reindexing_embeds_only_changed_passages(index_copy, corpus_documents, e
     rebuilt = Index.build(changed, index_copy, embedder=e5_model)
     assert 1 <= rebuilt.embedded_count <= 3
     assert rebuilt.manifest.n_indexed == len(rebuilt.indexed)
+    # The units carried over from the previous generation keep their own vectors.
+    from embeddings.models import embed_passages
+    from qa.answering.evidence import passage_sentences
+
+    units = sorted({s.text for s in passage_sentences(rebuilt.indexed[:6])})
+    stored = rebuilt.sentence_vectors.lookup(units)
+    assert rebuilt.embedded_units < len(rebuilt.sentence_vectors)
+    np.testing.assert_allclose(np.stack(stored), embed_passages(e5_model, units), atol=1e-4)
 
 
 def test_ensure_index_builds_then_follows_document_changes(tmp_path, e5_model):
