@@ -41,6 +41,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -88,37 +89,53 @@ def _questions(limit: int = 60) -> list[str]:
     return questions[:limit]
 
 
-def make_documents(n_passages: int, seed: int = 1) -> list[Any]:
-    """Documents whose chunking gives about `n_passages` passages of real words."""
-    from qa.types import Document
+class RecombinedDocuments(Sequence[Any]):
+    """Documents whose chunking gives about `n_passages` passages of real words.
 
-    rng = random.Random(seed)
-    pool = _sentences()
-    words = [w for s in pool for w in s.split() if w.isalpha() and len(w) > 3]
-    documents = []
-    made_words = 0
-    target_words = n_passages * 105  # words per passage the chunker makes of this text
-    number = 0
-    while made_words < target_words:
+    Made on demand from a seed per document, so that a million passages' documents
+    (some 1.5 GB of text) are never all in memory: `Index.build` reads each a few
+    times (vocabulary, chunking, fingerprint, writing).
+    """
+
+    def __init__(self, n_passages: int, seed: int = 1) -> None:
+        self.seed = seed
+        self.pool = _sentences()
+        self.words = [w for s in self.pool for w in s.split() if w.isalpha() and len(w) > 3]
+        target_words = n_passages * 105  # words per passage the chunker makes of this text
+        made_words, self.count = 0, 0
+        while made_words < target_words:
+            made_words += len(self._text(self.count).split())
+            self.count += 1
+
+    def _text(self, number: int) -> str:
+        rng = random.Random(f"{self.seed}-{number}")
         sentences = []
         for _ in range(rng.randint(20, 60)):
-            tokens = rng.choice(pool).split()
+            tokens = rng.choice(self.pool).split()
             for i in range(len(tokens)):
                 if rng.random() < SWAP_SHARE and tokens[i].isalpha():
-                    tokens[i] = rng.choice(words)
+                    tokens[i] = rng.choice(self.words)
             sentences.append(" ".join(tokens))
-        text = " ".join(sentences)
-        made_words += len(text.split())
-        number += 1
-        documents.append(
-            Document(
-                id=f"scale-{number:07d}",
-                title=f"Scale document {number}",
-                origin=f"scale-{number:07d}.txt",
-                text=text,
-            )
+        return " ".join(sentences)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, number: int) -> Any:  # type: ignore[override]
+        from qa.types import Document
+
+        if not 0 <= number < self.count:
+            raise IndexError(number)
+        return Document(
+            id=f"scale-{number + 1:07d}",
+            title=f"Scale document {number + 1}",
+            origin=f"scale-{number + 1:07d}.txt",
+            text=self._text(number),
         )
-    return documents
+
+
+def make_documents(n_passages: int, seed: int = 1) -> RecombinedDocuments:
+    return RecombinedDocuments(n_passages, seed)
 
 
 class SyntheticEmbedder:

@@ -172,4 +172,6 @@ class RelevanceJudge:
         """Relevant passages among everything search can return."""
         if not item.docs or not item.evidence:
             return 0
-        return sum(self.relevant(p, item) for p in self.index.indexed)
+        if not hasattr(self, "_searchable"):  # read from disk once, not per question
+            self._searchable = list(self.index.indexed)
+        return sum(self.relevant(p, item) for p in self._searchable)

@@ -216,7 +216,8 @@ def read_state(folder: Path, *, embedder: Any = None, damaged_ok: bool = False) 
 
 
 def _lenient_state(folder: Path) -> State:
-    from qa.retrieval.index import IndexProblem, _document_from_row, _read_jsonl, current_generation
+    from qa.retrieval.index import IndexProblem, current_generation
+    from qa.retrieval.stored_rows import StoredDocuments
 
     try:
         generation = current_generation(folder)
@@ -225,7 +226,7 @@ def _lenient_state(folder: Path) -> State:
     except (IndexProblem, OSError, ValueError, KeyError, TypeError):
         return State(None, [], [])
     try:
-        stored = [_document_from_row(r) for r in _read_jsonl(generation / "documents.jsonl")]
+        stored = list(StoredDocuments(generation / "documents.jsonl", "").values())
     except (OSError, ValueError, TypeError):
         stored = []
     unnamed = collections[0].name

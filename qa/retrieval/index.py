@@ -30,9 +30,16 @@ from embeddings.models import DEFAULT_EMBEDDING_MODEL
 from qa.config import DEFAULT_MODE, DEFAULT_SEARCH_K, settings
 from qa.retrieval.collection import recorded_collections
 from qa.retrieval.question import Question, analyse_question
+from qa.retrieval.stored_rows import (
+    StagedPassages,
+    StoredDocuments,
+    StoredPassages,
+    write_documents,
+    write_passages,
+)
 from qa.text.chunking import CHUNKING_VERSION, chunk_document
 from qa.text.cleaning import CLEANING_VERSION, vocabulary_of
-from qa.text.dedup import mark_near_duplicates
+from qa.text.dedup import near_duplicates
 from qa.text.lexical import TOKENIZER_VERSION, BM25Index
 from qa.types import Document, Passage
 
@@ -177,17 +184,6 @@ def first_altered_file(
     return None
 
 
-def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
 def _text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
@@ -209,8 +205,6 @@ class Index:
         folder: Path,
         generation: Path,
         manifest: Manifest,
-        documents: list[Document],
-        passages: list[Passage],
         store: VectorStore,
         bm25: BM25Index,
         embedder: Any = None,
@@ -220,13 +214,10 @@ class Index:
         self.manifest = manifest
         self.collections = recorded_collections(manifest.collections, manifest.sources)
         unnamed = self.collections[0].name  # documents of an index older than collections
-        self.documents = {
-            d.id: d if d.collection else replace(d, collection=unnamed) for d in documents
-        }
-        for p in passages:
-            p.collection = self.documents[p.doc_id].collection if p.doc_id in self.documents else ""
-        self.passages = {p.id: p for p in passages}
-        self.indexed = [p for p in passages if p.duplicate_of is None]
+        # Read from disk when asked for: see qa.retrieval.stored_rows.
+        self.documents = StoredDocuments(generation / "documents.jsonl", unnamed)
+        self.passages = StoredPassages(generation / "passages.jsonl", self.documents)
+        self.indexed = self.passages.indexed
         self.store = store
         self.bm25 = bm25
         self._embedder = embedder
@@ -270,18 +261,21 @@ class Index:
             embedder = ingest.load_index_embedder(model)
         fingerprint = model_fingerprint(embedder)
         vocabulary = vocabulary_of(d.text for d in documents if d.script != "Arab")
-        passages: list[Passage] = []
-        for i, document in enumerate(documents):
-            passages.extend(chunk_document(document, vocabulary))
-            report("chunking", i + 1, len(documents))
-        mark_near_duplicates(passages)
-        indexed = [p for p in passages if p.duplicate_of is None]
+        cache = ingest.BatchCache(folder, fingerprint)
+
+        def chunked() -> Iterator[Passage]:
+            for i, document in enumerate(documents):
+                yield from chunk_document(document, vocabulary)
+                report("chunking", i + 1, len(documents))
+
+        passages = StagedPassages(cache.staging_file("passages.jsonl"), chunked())
+        passages.fold(near_duplicates(passages))
+        indexed = passages.indexed
 
         dim = embedding_dimension(embedder)
         previous, previous_units = ingest.previous_generation_vectors(
             *_previous_generation(folder, fingerprint)
         )
-        cache = ingest.BatchCache(folder, fingerprint)
         with contextlib.ExitStack() as stack:
             if ray is not None:
                 stack.enter_context(ingest.ray_session(ray))
@@ -313,7 +307,7 @@ class Index:
             store_obj, store_params = ingest.build_faiss(vectors, faiss_kind)
             store_params["store"] = "faiss"
         report("indexing", 1, 2)
-        bm25 = BM25Index.build([p.text for p in indexed])
+        bm25 = BM25Index.build(p.text for p in indexed)
         report("indexing", 2, 2)
         manifest = Manifest(
             format_version=FORMAT_VERSION,
@@ -340,13 +334,13 @@ class Index:
             generation = _write_generation(
                 folder, manifest, documents, passages, vectors, store_obj, bm25, embedded
             )
+        passages.close()
         cache.clear()
         if store_name == "milvus":
             ingest.drop_other_milvus_collections(store_params, folder)
         report("saved", 1, 1)
-        index = cls(
-            folder, generation, manifest, list(documents), passages, store_obj, bm25, embedder
-        )
+        del passages, indexed  # the index reads them from the generation, on demand
+        index = cls(folder, generation, manifest, store_obj, bm25, embedder)
         index.embedded_count = embedded.embedded_passages
         index.embedded_units = embedded.embedded_units
         index.sentence_vectors = ingest.SentenceVectors.load(generation)
@@ -387,17 +381,15 @@ class Index:
                 f"Rebuild it: {rebuild_command(folder, manifest.model)}"
             )
         try:
-            documents = [_document_from_row(r) for r in _read_jsonl(generation / "documents.jsonl")]
-            passages = [Passage(**r) for r in _read_jsonl(generation / "passages.jsonl")]
             store = ingest.open_store(generation, manifest.faiss_kind, manifest.storage)
             bm25 = ingest.load_bm25(generation / "bm25")
             sentence_vectors = ingest.SentenceVectors.load(generation)
+            index = cls(folder, generation, manifest, store, bm25, embedder)
         except Exception as exc:  # any parse error means the files are not ours
             raise IndexCorrupt(
                 f"The index at {folder} cannot be read ({exc}). "
                 f"Rebuild it: {rebuild_command(folder, manifest.model)}"
             ) from exc
-        index = cls(folder, generation, manifest, documents, passages, store, bm25, embedder)
         if (
             store.size != len(index.indexed)
             or bm25.size != len(index.indexed)
@@ -589,21 +581,17 @@ def _read_manifest(generation: Path) -> Manifest:
         raise IndexCorrupt(f"The index manifest in {generation} is malformed ({exc}).") from exc
 
 
-def _document_from_row(row: dict[str, Any]) -> Document:
-    return Document(**{**row, "authors": tuple(row.get("authors", ()))})
-
-
-def _previous_generation(folder: Path, fingerprint: str) -> tuple[Path | None, list[str]]:
-    """The current generation and its indexed passage texts, if its model matches."""
+def _previous_generation(folder: Path, fingerprint: str) -> tuple[Path | None, Sequence[Passage]]:
+    """The current generation and its indexed passages, if its model matches."""
     try:
         generation = current_generation(folder)
         manifest = _read_manifest(generation)
         if manifest.model_fingerprint != fingerprint:
             return None, []
-        passages = [Passage(**r) for r in _read_jsonl(generation / "passages.jsonl")]
+        documents = StoredDocuments(generation / "documents.jsonl", "")
+        return generation, StoredPassages(generation / "passages.jsonl", documents).indexed
     except (IndexProblem, OSError, ValueError, TypeError):
         return None, []
-    return generation, [p.text for p in passages if p.duplicate_of is None]
 
 
 def _write_generation(
@@ -623,8 +611,8 @@ def _write_generation(
     name = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 100000}"
     tmp = folder / f".tmp-{name}"
     tmp.mkdir()
-    _write_jsonl(tmp / "documents.jsonl", [asdict(d) for d in documents])
-    _write_jsonl(tmp / "passages.jsonl", [p.to_dict() for p in passages])
+    write_documents(tmp / "documents.jsonl", documents)
+    write_passages(tmp / "passages.jsonl", passages)
     np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
     if manifest.storage.get("vectors", {}).get("store", "faiss") == "faiss":
         store.save(tmp / "dense.faiss")

@@ -225,6 +225,11 @@ class BatchCache:
             except (OSError, ValueError, EOFError, KeyError):  # cut short: embedded again
                 continue
 
+    def staging_file(self, name: str) -> Path:
+        """A file for a build's intermediate data, removed with the cache."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        return self.root / f"staging-{os.getpid()}-{name}"
+
     def unit_file(self) -> Path:
         """Where the unit vectors are assembled before they move into a generation."""
         self.root.mkdir(parents=True, exist_ok=True)
@@ -272,7 +277,7 @@ class Embedded:
 
 
 def previous_generation_vectors(
-    generation: Path | None, indexed_texts: Sequence[str]
+    generation: Path | None, indexed: Sequence[Passage]
 ) -> tuple[dict[bytes, np.ndarray], SentenceVectors]:
     """Passage vectors (by text key) and unit vectors of a previous generation."""
     if generation is None:
@@ -282,9 +287,9 @@ def previous_generation_vectors(
         units = SentenceVectors.load(generation)
     except (OSError, ValueError):
         return {}, SentenceVectors.empty()
-    if len(indexed_texts) != len(vectors):
+    if len(indexed) != len(vectors):
         return {}, units
-    return {text_key(t): vectors[i] for i, t in enumerate(indexed_texts)}, units
+    return {text_key(p.text): vectors[i] for i, p in enumerate(indexed)}, units
 
 
 def _sorted_keys(chunks: list[np.ndarray]) -> np.ndarray:

@@ -142,10 +142,21 @@ def _pair_key(grams: np.ndarray, docs: np.ndarray) -> np.ndarray:
         return grams.view(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + docs.astype(np.uint64)
 
 
-def mark_near_duplicates(passages: list[Passage]) -> int:
-    """Set `duplicate_of` / `alternatives` in place; returns the number marked."""
+def near_duplicates(passages: Sequence[Passage]) -> dict[int, int]:
+    """Passage number -> number of the passage it folds into (a kept one).
+
+    `passages` may be read from disk: each is read twice, for its 4-grams and for its
+    scars, and not held.
+    """
     grams = _Grams(passages)
     scars = [noise(p) for p in passages]
+    ids: dict[int, str] = {}
+
+    def id_of(i: int) -> str:
+        if i not in ids:
+            ids[i] = passages[i].id
+        return ids[i]
+
     keep_for: dict[int, int] = {}
     for i in np.flatnonzero(grams.starts[1:] > grams.starts[:-1]).tolist():
         shared = grams.shared_of(i)
@@ -157,18 +168,23 @@ def mark_near_duplicates(passages: list[Passage]) -> int:
         best_rows = candidates[overlap == overlap.max()].tolist()
         best = min(best_rows, key=lambda j: scars[j])  # the first of the cleanest
         coverage = grams.held_by_doc(shared, int(grams.doc[best])) / int(grams.size[i])
-        if coverage >= COVERAGE and (scars[i], passages[i].id) > (
-            scars[best],
-            passages[best].id,
-        ):
+        if coverage >= COVERAGE and (scars[i], id_of(i)) > (scars[best], id_of(best)):
             keep_for[i] = best
+    folded = {}
     for i, j in keep_for.items():
         seen = {i}
         while j in keep_for and j not in seen:  # follow chains to a kept passage
             seen.add(j)
             j = keep_for[j]
-        if j in keep_for:
-            continue
+        if j not in keep_for:
+            folded[i] = j
+    return folded
+
+
+def mark_near_duplicates(passages: list[Passage]) -> int:
+    """Set `duplicate_of` / `alternatives` in place; returns the number marked."""
+    folded = near_duplicates(passages)
+    for i, j in folded.items():
         passages[i].duplicate_of = passages[j].id
         passages[j].alternatives.append(passages[i].id)
-    return sum(p.duplicate_of is not None for p in passages)
+    return len(folded)

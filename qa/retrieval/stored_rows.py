@@ -1,0 +1,272 @@
+"""An index's documents and passages, read from disk when asked for.
+
+A million passages hold some 1.5 GB of text, and their documents as much again; as
+Python objects that was several GiB resident in every process that opened the index
+(about 4 KB per passage). Instead, `passages.jsonl` and `documents.jsonl` are
+memory-mapped and a row is parsed when a caller asks for it (tens of microseconds; a
+search reads a few dozen). A small column file beside each (`*.columns.npz`: each
+line's byte offset, the ids and the few fields needed to find rows) is all that is
+read at opening: about 50 bytes per passage.
+
+Generations written before the column files existed are read once at opening to
+rebuild them in memory (the old cost, once).
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any, overload
+
+import numpy as np
+
+from qa.types import Document, Passage
+
+COLUMNS_SUFFIX = ".columns.npz"
+PASSAGE_COLUMNS = ("id", "doc_id", "duplicate_of")
+DOCUMENT_COLUMNS = ("id", "collection")
+
+
+def columns_path(path: Path) -> Path:
+    return path.with_name(path.stem + COLUMNS_SUFFIX)
+
+
+def write_rows(path: Path, rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
+    """Write `rows` as JSON lines, and their offsets and `columns` beside them."""
+    offsets, values = [0], {name: [] for name in columns}
+    with path.open("wb") as handle:
+        for row in rows:
+            line = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
+            handle.write(line)
+            offsets.append(offsets[-1] + len(line))
+            for name in columns:
+                values[name].append(row.get(name) or "")
+    with columns_path(path).open("wb") as handle:
+        np.savez(handle, offsets=np.asarray(offsets, dtype=np.int64), **_encoded(values))
+
+
+def _encoded(values: dict[str, list[str]]) -> dict[str, np.ndarray]:
+    """Each column as UTF-8 bytes (numpy's "S" arrays: 1 byte per ASCII character)."""
+    return {
+        name: np.asarray([v.encode("utf-8") for v in column], dtype=np.bytes_)
+        for name, column in values.items()
+    }
+
+
+class RowFile:
+    """The rows of one JSON-lines file, by number, parsed on demand."""
+
+    def __init__(self, path: Path, columns: Sequence[str]) -> None:
+        self.path = path
+        with path.open("rb") as handle:
+            size = path.stat().st_size
+            self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        sidecar = columns_path(path)
+        if sidecar.is_file():
+            with np.load(sidecar, allow_pickle=False) as data:
+                self.offsets = data["offsets"]
+                self.columns = {name: data[name] for name in columns}
+        else:
+            self.offsets, self.columns = self._scan(columns)
+        if len(self.offsets) < 1 or int(self.offsets[-1]) != len(self._map):
+            raise ValueError(f"{path.name} does not match its column file")
+
+    def _scan(self, columns: Sequence[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        offsets, values = [0], {name: [] for name in columns}
+        for line in iter(self._map.readline, b"") if len(self._map) else ():
+            offsets.append(offsets[-1] + len(line))
+            row = json.loads(line)
+            for name in columns:
+                values[name].append(row.get(name) or "")
+        return np.asarray(offsets, dtype=np.int64), _encoded(values)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def row(self, number: int) -> dict[str, Any]:
+        start, end = int(self.offsets[number]), int(self.offsets[number + 1])
+        return json.loads(self._map[start:end])
+
+    def text(self, name: str, number: int) -> str:
+        return bytes(self.columns[name][number]).decode("utf-8")
+
+    def close(self) -> None:
+        if isinstance(self._map, mmap.mmap):
+            self._map.close()
+
+
+class _ById:
+    """Row numbers by id: the ids sorted once, found by binary search."""
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self._order = np.argsort(ids, kind="stable")
+        self._sorted = ids[self._order]
+
+    def find(self, key: str) -> int | None:
+        wanted = np.bytes_(key.encode("utf-8"))
+        at = int(np.searchsorted(self._sorted, wanted))
+        if at < len(self._sorted) and self._sorted[at] == wanted:
+            return int(self._order[at])
+        return None
+
+
+class StoredDocuments(Mapping[str, Document]):
+    """An index's documents by id; `collection` filled in for documents of an index
+    older than collections (they belong to `unnamed`)."""
+
+    def __init__(self, path: Path, unnamed: str) -> None:
+        self._rows = RowFile(path, DOCUMENT_COLUMNS)
+        self._by_id = _ById(self._rows.columns["id"])
+        self.unnamed = unnamed
+
+    def __getitem__(self, doc_id: str) -> Document:
+        number = self._by_id.find(doc_id)
+        if number is None:
+            raise KeyError(doc_id)
+        return self._document(number)
+
+    def _document(self, number: int) -> Document:
+        document = document_from_row(self._rows.row(number))
+        return document if document.collection else replace(document, collection=self.unnamed)
+
+    def collection_of(self, doc_id: str) -> str:
+        number = self._by_id.find(doc_id)
+        if number is None:
+            return ""
+        return self._rows.text("collection", number) or self.unnamed
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._rows.text("id", n) for n in range(len(self._rows)))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def values(self) -> Iterator[Document]:  # type: ignore[override]
+        """Every document, read one at a time."""
+        return (self._document(n) for n in range(len(self._rows)))
+
+
+class StoredPassages(Mapping[str, Passage]):
+    """An index's passages by id (near-duplicate copies included); `indexed` lists the
+    searchable ones in the order of the vector and BM25 rows."""
+
+    def __init__(self, path: Path, documents: StoredDocuments) -> None:
+        self._rows = RowFile(path, PASSAGE_COLUMNS)
+        self._by_id = _ById(self._rows.columns["id"])
+        self._documents = documents
+        searchable = np.flatnonzero(self._rows.columns["duplicate_of"] == b"")
+        self.indexed = IndexedPassages(self, searchable)
+
+    def passage(self, number: int) -> Passage:
+        row = self._rows.row(number)
+        row["collection"] = self._documents.collection_of(row["doc_id"])
+        return Passage(**row)
+
+    def __getitem__(self, passage_id: str) -> Passage:
+        number = self._by_id.find(passage_id)
+        if number is None:
+            raise KeyError(passage_id)
+        return self.passage(number)
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._rows.text("id", n) for n in range(len(self._rows)))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def values(self) -> Iterator[Passage]:  # type: ignore[override]
+        """Every passage, read one at a time."""
+        return (self.passage(n) for n in range(len(self._rows)))
+
+
+class IndexedPassages(Sequence[Passage]):
+    """The searchable passages: position i is row i of the vector store and of BM25."""
+
+    def __init__(self, passages: StoredPassages | StagedPassages, rows: np.ndarray) -> None:
+        self._passages = passages
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, position: int) -> Passage: ...
+    @overload
+    def __getitem__(self, position: slice) -> list[Passage]: ...
+    def __getitem__(self, position: int | slice) -> Passage | list[Passage]:
+        if isinstance(position, slice):
+            return [self._passages.passage(int(n)) for n in self._rows[position]]
+        return self._passages.passage(int(self._rows[position]))
+
+    def __iter__(self) -> Iterator[Passage]:
+        return (self._passages.passage(int(n)) for n in self._rows)
+
+
+class StagedPassages(Sequence[Passage]):
+    """The passages of a build in progress, chunked into a staging file on disk.
+
+    A million passages as Python objects are some 4 GiB; the build reads them from
+    here, one at a time, at each step (near-duplicates, embedding, BM25, writing).
+    """
+
+    def __init__(self, path: Path, passages: Iterable[Passage]) -> None:
+        write_rows(path, (p.to_dict() for p in passages), ("id",))
+        self._rows = RowFile(path, ("id",))
+        self.duplicate_of: dict[int, int] = {}
+        self.alternatives: dict[int, list[int]] = {}
+
+    def fold(self, folded: dict[int, int]) -> None:
+        """Record near-duplicates: passage i folds into passage j."""
+        self.duplicate_of = dict(folded)
+        self.alternatives = {}
+        for i, j in folded.items():
+            self.alternatives.setdefault(j, []).append(i)
+
+    def passage(self, number: int) -> Passage:
+        passage = Passage(**self._rows.row(number))
+        if number in self.duplicate_of:
+            passage.duplicate_of = self._rows.text("id", self.duplicate_of[number])
+        passage.alternatives = [self._rows.text("id", i) for i in self.alternatives.get(number, ())]
+        return passage
+
+    @property
+    def indexed(self) -> IndexedPassages:
+        rows = np.asarray(
+            [n for n in range(len(self._rows)) if n not in self.duplicate_of], dtype=np.int64
+        )
+        return IndexedPassages(self, rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, number: int) -> Passage: ...
+    @overload
+    def __getitem__(self, number: slice) -> list[Passage]: ...
+    def __getitem__(self, number: int | slice) -> Passage | list[Passage]:
+        if isinstance(number, slice):
+            return [self.passage(n) for n in range(len(self._rows))[number]]
+        if not -len(self._rows) <= number < len(self._rows):
+            raise IndexError(number)
+        return self.passage(number % len(self._rows))
+
+    def __iter__(self) -> Iterator[Passage]:
+        return (self.passage(n) for n in range(len(self._rows)))
+
+    def close(self) -> None:
+        self._rows.close()
+
+
+def document_from_row(row: dict[str, Any]) -> Document:
+    return Document(**{**row, "authors": tuple(row.get("authors", ()))})
+
+
+def write_documents(path: Path, documents: Iterable[Document]) -> None:
+    write_rows(path, (asdict(d) for d in documents), DOCUMENT_COLUMNS)
+
+
+def write_passages(path: Path, passages: Iterable[Passage]) -> None:
+    write_rows(path, (p.to_dict() for p in passages), PASSAGE_COLUMNS)
