@@ -19,7 +19,7 @@ import mmap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import numpy as np
 
@@ -28,6 +28,7 @@ from qa.types import Document, Passage
 COLUMNS_SUFFIX = ".columns.npz"
 PASSAGE_COLUMNS = ("id", "doc_id", "duplicate_of")
 DOCUMENT_COLUMNS = ("id", "collection")
+T = TypeVar("T")
 
 
 def columns_path(path: Path) -> Path:
@@ -113,22 +114,42 @@ class _ById:
         return None
 
 
-class StoredDocuments(Mapping[str, Document]):
+class _StoredById(Mapping[str, T]):
+    """Rows of a JSON-lines file by their "id", each made into an object when read."""
+
+    def __init__(self, path: Path, columns: Sequence[str]) -> None:
+        self._rows = RowFile(path, columns)
+        self._by_id = _ById(self._rows.columns["id"])
+
+    def read(self, number: int) -> T:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> T:
+        number = self._by_id.find(key)
+        if number is None:
+            raise KeyError(key)
+        return self.read(number)
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._rows.text("id", n) for n in range(len(self._rows)))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def values(self) -> Iterator[T]:  # type: ignore[override]
+        """Every row, read one at a time."""
+        return (self.read(n) for n in range(len(self._rows)))
+
+
+class StoredDocuments(_StoredById[Document]):
     """An index's documents by id; `collection` filled in for documents of an index
     older than collections (they belong to `unnamed`)."""
 
     def __init__(self, path: Path, unnamed: str) -> None:
-        self._rows = RowFile(path, DOCUMENT_COLUMNS)
-        self._by_id = _ById(self._rows.columns["id"])
+        super().__init__(path, DOCUMENT_COLUMNS)
         self.unnamed = unnamed
 
-    def __getitem__(self, doc_id: str) -> Document:
-        number = self._by_id.find(doc_id)
-        if number is None:
-            raise KeyError(doc_id)
-        return self._document(number)
-
-    def _document(self, number: int) -> Document:
+    def read(self, number: int) -> Document:
         document = document_from_row(self._rows.row(number))
         return document if document.collection else replace(document, collection=self.unnamed)
 
@@ -138,48 +159,21 @@ class StoredDocuments(Mapping[str, Document]):
             return ""
         return self._rows.text("collection", number) or self.unnamed
 
-    def __iter__(self) -> Iterator[str]:
-        return (self._rows.text("id", n) for n in range(len(self._rows)))
 
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def values(self) -> Iterator[Document]:  # type: ignore[override]
-        """Every document, read one at a time."""
-        return (self._document(n) for n in range(len(self._rows)))
-
-
-class StoredPassages(Mapping[str, Passage]):
+class StoredPassages(_StoredById[Passage]):
     """An index's passages by id (near-duplicate copies included); `indexed` lists the
     searchable ones in the order of the vector and BM25 rows."""
 
     def __init__(self, path: Path, documents: StoredDocuments) -> None:
-        self._rows = RowFile(path, PASSAGE_COLUMNS)
-        self._by_id = _ById(self._rows.columns["id"])
+        super().__init__(path, PASSAGE_COLUMNS)
         self._documents = documents
         searchable = np.flatnonzero(self._rows.columns["duplicate_of"] == b"")
         self.indexed = IndexedPassages(self, searchable)
 
-    def passage(self, number: int) -> Passage:
+    def read(self, number: int) -> Passage:
         row = self._rows.row(number)
         row["collection"] = self._documents.collection_of(row["doc_id"])
         return Passage(**row)
-
-    def __getitem__(self, passage_id: str) -> Passage:
-        number = self._by_id.find(passage_id)
-        if number is None:
-            raise KeyError(passage_id)
-        return self.passage(number)
-
-    def __iter__(self) -> Iterator[str]:
-        return (self._rows.text("id", n) for n in range(len(self._rows)))
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def values(self) -> Iterator[Passage]:  # type: ignore[override]
-        """Every passage, read one at a time."""
-        return (self.passage(n) for n in range(len(self._rows)))
 
 
 class IndexedPassages(Sequence[Passage]):
@@ -198,11 +192,11 @@ class IndexedPassages(Sequence[Passage]):
     def __getitem__(self, position: slice) -> list[Passage]: ...
     def __getitem__(self, position: int | slice) -> Passage | list[Passage]:
         if isinstance(position, slice):
-            return [self._passages.passage(int(n)) for n in self._rows[position]]
-        return self._passages.passage(int(self._rows[position]))
+            return [self._passages.read(int(n)) for n in self._rows[position]]
+        return self._passages.read(int(self._rows[position]))
 
     def __iter__(self) -> Iterator[Passage]:
-        return (self._passages.passage(int(n)) for n in self._rows)
+        return (self._passages.read(int(n)) for n in self._rows)
 
 
 class StagedPassages(Sequence[Passage]):
@@ -225,7 +219,7 @@ class StagedPassages(Sequence[Passage]):
         for i, j in folded.items():
             self.alternatives.setdefault(j, []).append(i)
 
-    def passage(self, number: int) -> Passage:
+    def read(self, number: int) -> Passage:
         passage = Passage(**self._rows.row(number))
         if number in self.duplicate_of:
             passage.duplicate_of = self._rows.text("id", self.duplicate_of[number])
@@ -248,13 +242,13 @@ class StagedPassages(Sequence[Passage]):
     def __getitem__(self, number: slice) -> list[Passage]: ...
     def __getitem__(self, number: int | slice) -> Passage | list[Passage]:
         if isinstance(number, slice):
-            return [self.passage(n) for n in range(len(self._rows))[number]]
+            return [self.read(n) for n in range(len(self._rows))[number]]
         if not -len(self._rows) <= number < len(self._rows):
             raise IndexError(number)
-        return self.passage(number % len(self._rows))
+        return self.read(number % len(self._rows))
 
     def __iter__(self) -> Iterator[Passage]:
-        return (self.passage(n) for n in range(len(self._rows)))
+        return (self.read(n) for n in range(len(self._rows)))
 
     def close(self) -> None:
         self._rows.close()
