@@ -169,6 +169,25 @@ class SyntheticEmbedder:
         return out
 
 
+class StageClock:
+    """Seconds spent in each stage `Index.build` reports, and the peak memory by its end."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.peaks: dict[str, float] = {}
+        self._stage: str | None = None
+        self._since = time.perf_counter()
+
+    def report(self, stage: str, done: int, total: int) -> None:
+        if stage == self._stage:
+            return
+        now = time.perf_counter()
+        if self._stage is not None:
+            self.seconds[self._stage] = round(now - self._since, 1)
+            self.peaks[self._stage] = round(_peak_rss_gib(), 2)
+        self._stage, self._since = stage, now
+
+
 def _pool(model: Any) -> tuple[np.ndarray, float]:
     """Real e5 vectors of POOL_SIZE sentences (cached in /tmp) and the embed rate."""
     from embeddings.models import embed_passages
@@ -228,14 +247,17 @@ def run(
     documents = make_documents(n_passages)
     asked = _questions(questions)
     with tempfile.TemporaryDirectory(prefix="kenes-scale-") as tmp:
+        stages = StageClock()
         started = time.perf_counter()
         built = Index.build(
             documents,
             Path(tmp) / "index",
             embedder=SyntheticEmbedder(model, pool),
             faiss_kind=faiss_kind,
+            progress=stages.report,
         )
         build_s = time.perf_counter() - started
+        stages.report("done", 1, 1)
         index = Index.open(Path(tmp) / "index", embedder=model)
         open_s = time.perf_counter() - started - build_s
         index.search(asked[0], k=6)  # warm-up
@@ -263,6 +285,8 @@ def run(
             "documents": len(documents),
             "build_passages_per_s": round(len(built.indexed) / build_s, 1),
             "build_s": round(build_s, 1),
+            "build_stages_s": stages.seconds,
+            "build_stages_peak_rss_gib": stages.peaks,
             "open_s": round(open_s, 2),
             "peak_rss_gib": round(_peak_rss_gib(), 2),
             "index_bytes": _folder_bytes(index.generation),

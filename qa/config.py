@@ -104,6 +104,9 @@ class Settings:
     #: KENES_EMBEDDER: `onnx` (int8, faster), `torch`, or `auto` (ONNX when it loads and
     #: matches torch to cosine 0.99, else torch). Queries use what the index was built with.
     embedder: str = "auto"
+    #: KENES_BUILD_WORKERS: processes that clean and chunk text in a large build
+    #: (default: the usable cores; 1 keeps it in the indexing process).
+    build_workers: int | None = None
 
     @property
     def models_dir(self) -> Path:
@@ -134,6 +137,7 @@ class Settings:
             lock_timeout=_float("KENES_INDEX_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT),
             store=os.environ.get("KENES_STORE", "").strip() or "faiss",
             embedder=_choice("KENES_EMBEDDER", ("auto", "onnx", "torch")),
+            build_workers=_positive_int("KENES_BUILD_WORKERS"),
         )
 
 

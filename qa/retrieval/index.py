@@ -37,10 +37,11 @@ from qa.retrieval.stored_rows import (
     write_documents,
     write_passages,
 )
-from qa.text.chunking import CHUNKING_VERSION, chunk_document
+from qa.text.chunking import CHUNKING_VERSION
 from qa.text.cleaning import CLEANING_VERSION, vocabulary_of
 from qa.text.dedup import near_duplicates
 from qa.text.lexical import TOKENIZER_VERSION, BM25Index
+from qa.text.workers import TextWorkers, chunk, worker_count
 from qa.types import Document, Passage
 
 FORMAT_VERSION = 1
@@ -263,20 +264,22 @@ class Index:
         vocabulary = vocabulary_of(d.text for d in documents if d.script != "Arab")
         cache = ingest.BatchCache(folder, fingerprint)
 
+        workers = TextWorkers(worker_count(len(documents), settings().build_workers), vocabulary)
+
         def chunked() -> Iterator[Passage]:
-            for i, document in enumerate(documents):
-                yield from chunk_document(document, vocabulary)
+            for i, chunks in enumerate(workers.map(chunk, documents)):
+                yield from chunks
                 report("chunking", i + 1, len(documents))
 
-        passages = StagedPassages(cache.staging_file("passages.jsonl"), chunked())
-        passages.fold(near_duplicates(passages))
-        indexed = passages.indexed
-
-        dim = embedding_dimension(embedder)
-        previous, previous_units = ingest.previous_generation_vectors(
-            *_previous_generation(folder, fingerprint)
-        )
         with contextlib.ExitStack() as stack:
+            stack.enter_context(workers)
+            passages = StagedPassages(cache.staging_file("passages.jsonl"), chunked())
+            passages.fold(near_duplicates(passages))
+            indexed = passages.indexed
+            dim = embedding_dimension(embedder)
+            previous, previous_units = ingest.previous_generation_vectors(
+                *_previous_generation(folder, fingerprint)
+            )
             if ray is not None:
                 stack.enter_context(ingest.ray_session(ray))
                 embed = ingest.ray_embed(embedder)
@@ -292,6 +295,7 @@ class Index:
                 units_of=ingest.sentence_units(),
                 report=report,
                 batch_size=ingest.RAY_BATCH if ray is not None else ingest.EMBED_BATCH,
+                workers=workers,
             )
         vectors = embedded.vectors
 

@@ -34,6 +34,7 @@ import numpy as np
 
 from embeddings.faiss_store import VectorStore
 from qa.text.lexical import BM25Index
+from qa.text.workers import TextWorkers
 from qa.types import Passage
 
 #: Below this many vectors exact search is fast enough and has perfect recall.
@@ -65,9 +66,9 @@ def text_key(text: str) -> bytes:
 # ------------------------------------------------------------ evidence units
 def sentence_units() -> UnitSplitter:
     """How a passage splits into evidence units (the texts the answer scorer embeds)."""
-    from qa.text.units import passage_sentences
+    from qa.text.workers import unit_texts
 
-    return lambda passage: [s.text for s in passage_sentences([passage])]
+    return unit_texts
 
 
 # ------------------------------------------------------------ FAISS and BM25
@@ -363,6 +364,7 @@ def embed_index(
     units_of: UnitSplitter | None,
     report: Progress,
     batch_size: int = EMBED_BATCH,
+    workers: TextWorkers | None = None,
 ) -> Embedded:
     """Embed what is not known yet, batch by batch, saving each finished batch.
 
@@ -379,8 +381,10 @@ def embed_index(
     queued: set[bytes] = set()  # passage texts already queued in this run
     batcher = _Batcher(embed, dim, cache, batch_size)
     report("embedding", 0, len(indexed))
-    for i, passage in enumerate(indexed):
-        texts = dict.fromkeys(units_of(passage)) if units_of else {}
+    split = workers.map if workers is not None else map
+    unit_lists = split(units_of, indexed) if units_of else ([] for _ in indexed)
+    for i, (passage, unit_list) in enumerate(zip(indexed, unit_lists, strict=True)):
+        texts = dict.fromkeys(unit_list)
         unit_keys = np.asarray([text_key(t) for t in texts], dtype=KEY_DTYPE)
         unit_key_chunks.append(unit_keys)
         known = _holds(cached_units, unit_keys) | (previous_units.rows(unit_keys.tolist()) >= 0)

@@ -156,3 +156,21 @@ def test_opened_index_maps_bm25_and_reports_its_storage(corpus_index):
     assert opened.manifest.storage["vectors"]["store"] == "faiss"
     results = opened.search("Сомали гуманитарлық көмек 350 млн доллар", k=5, mode="bm25")
     assert any("350" in p.text for p in results)
+
+
+def test_a_build_with_text_workers_writes_the_same_index(tmp_path, e5_model, monkeypatch):
+    from tests.text.test_workers import DOCUMENTS
+
+    from qa.text import workers as text_workers
+
+    monkeypatch.setattr(text_workers, "PARALLEL_MIN_DOCUMENTS", 1)
+    monkeypatch.setenv("KENES_BUILD_WORKERS", "1")
+    alone = Index.build(DOCUMENTS, tmp_path / "alone", embedder=e5_model)
+    monkeypatch.setenv("KENES_BUILD_WORKERS", "2")
+    pooled = Index.build(DOCUMENTS, tmp_path / "pooled", embedder=e5_model)
+    assert [p.id for p in pooled.passages.values()] == [p.id for p in alone.passages.values()]
+    assert [p.id for p in pooled.indexed] == [p.id for p in alone.indexed]
+    assert np.array_equal(pooled.sentence_vectors.keys, alone.sentence_vectors.keys)
+    np.testing.assert_allclose(
+        np.load(pooled.generation / "vectors.npy"), np.load(alone.generation / "vectors.npy")
+    )
