@@ -159,9 +159,8 @@ def test_opened_index_maps_bm25_and_reports_its_storage(corpus_index):
 
 
 def test_a_build_with_text_workers_writes_the_same_index(tmp_path, e5_model, monkeypatch):
-    from tests.text.test_workers import DOCUMENTS
-
     from qa.text import workers as text_workers
+    from tests.text.test_workers import DOCUMENTS
 
     monkeypatch.setattr(text_workers, "PARALLEL_MIN_DOCUMENTS", 1)
     monkeypatch.setenv("KENES_BUILD_WORKERS", "1")
