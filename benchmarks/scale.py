@@ -157,16 +157,19 @@ class SyntheticEmbedder:
         return int(self.pool.shape[1])
 
     def encode(self, texts: list[str], prompt_name: str | None = None, **kwargs: Any):
+        """Each text's three pool vectors are picked by bytes of its sha1 (so equal
+        texts get near-equal vectors); the noise is drawn for the whole batch at once
+        (a generator per text cost ~50 us, ten minutes over a million passages' units)."""
         if prompt_name == "query":
             return self.model.encode(texts, prompt_name=prompt_name, **kwargs)
-        out = np.zeros((len(texts), self.pool.shape[1]), dtype=np.float32)
-        for row, text in enumerate(texts):
-            seed = int.from_bytes(hashlib.sha1(text.encode()).digest()[:8], "little")
-            rng = np.random.default_rng(seed)
-            picks = rng.integers(0, len(self.pool), size=3)
-            vector = self.pool[picks].sum(axis=0) + rng.normal(0, NOISE, self.pool.shape[1])
-            out[row] = vector / np.linalg.norm(vector)
-        return out
+        digests = np.frombuffer(
+            b"".join(hashlib.sha1(t.encode()).digest()[:3] for t in texts), dtype=np.uint8
+        ).reshape(-1, 3)
+        rng = np.random.default_rng(int.from_bytes(digests[:8].tobytes()[:8] or b"0", "little"))
+        vectors = self.pool[digests.astype(np.int64) % len(self.pool)].sum(axis=1)
+        vectors += rng.normal(0, NOISE, vectors.shape)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors.astype(np.float32)
 
 
 class StageClock:

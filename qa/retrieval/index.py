@@ -41,7 +41,7 @@ from qa.text.chunking import CHUNKING_VERSION
 from qa.text.cleaning import CLEANING_VERSION, vocabulary_of
 from qa.text.dedup import near_duplicates
 from qa.text.lexical import TOKENIZER_VERSION, BM25Index
-from qa.text.workers import TextWorkers, chunk, worker_count
+from qa.text.workers import TextWorkers, chunk, passage_tokens, worker_count
 from qa.types import Document, Passage
 
 FORMAT_VERSION = 1
@@ -300,6 +300,11 @@ class Index:
         vectors = embedded.vectors
 
         report("indexing", 0, 2)
+        # BM25 first: its build needs ~2.5 KB a passage for a moment, the vector index
+        # keeps ~1.8 KB; built the other way round both would be in memory at once.
+        with workers:
+            bm25 = BM25Index.from_tokens(workers.map(passage_tokens, indexed))
+        report("indexing", 1, 2)
         tag = f"{time.strftime('%Y%m%d%H%M%S')}_{os.getpid()}_{time.monotonic_ns() % 100000}"
         if store_name == "milvus":
             collection = ingest.milvus_collection(folder, tag)
@@ -310,8 +315,6 @@ class Index:
         else:
             store_obj, store_params = ingest.build_faiss(vectors, faiss_kind)
             store_params["store"] = "faiss"
-        report("indexing", 1, 2)
-        bm25 = BM25Index.build(p.text for p in indexed)
         report("indexing", 2, 2)
         manifest = Manifest(
             format_version=FORMAT_VERSION,

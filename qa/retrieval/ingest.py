@@ -52,6 +52,8 @@ SENTENCE_KEYS_FILE = "sentence-keys.npy"
 SENTENCE_ORDER_FILE = "sentence-order.npy"
 #: Rows copied at a time when assembling the unit vectors file.
 COPY_ROWS = 65_536
+#: Unit keys gathered in a Python list before they become one numpy array.
+KEY_CHUNK = 65_536
 KEY_DTYPE = np.dtype("S32")  # 128 bits of the text's sha1, in hex (no NUL bytes to lose)
 
 Progress = Callable[[str, int, int], None]
@@ -378,6 +380,7 @@ def embed_index(
     del cached
     keys = [text_key(p.text) for p in indexed]
     unit_key_chunks: list[np.ndarray] = []
+    unit_key_list: list[bytes] = []  # turned into a numpy chunk every KEY_CHUNK keys
     queued: set[bytes] = set()  # passage texts already queued in this run
     batcher = _Batcher(embed, dim, cache, batch_size)
     report("embedding", 0, len(indexed))
@@ -386,7 +389,10 @@ def embed_index(
     for i, (passage, unit_list) in enumerate(zip(indexed, unit_lists, strict=True)):
         texts = dict.fromkeys(unit_list)
         unit_keys = np.asarray([text_key(t) for t in texts], dtype=KEY_DTYPE)
-        unit_key_chunks.append(unit_keys)
+        unit_key_list.extend(unit_keys.tolist())
+        if len(unit_key_list) >= KEY_CHUNK:
+            unit_key_chunks.append(np.unique(np.asarray(unit_key_list, dtype=KEY_DTYPE)))
+            unit_key_list.clear()
         known = _holds(cached_units, unit_keys) | (previous_units.rows(unit_keys.tolist()) >= 0)
         pending = {
             k: t for k, t, done in zip(unit_keys.tolist(), texts, known, strict=True) if not done
@@ -401,7 +407,10 @@ def embed_index(
     report("embedding", len(indexed), len(indexed))
     vectors = _assemble_passages(keys, previous, cache, dim)
     unit_keys, unit_order, unit_file = _assemble_units(
-        _sorted_keys(unit_key_chunks), previous_units, cache, dim
+        _sorted_keys([*unit_key_chunks, np.asarray(unit_key_list, dtype=KEY_DTYPE)]),
+        previous_units,
+        cache,
+        dim,
     )
     return Embedded(
         vectors,

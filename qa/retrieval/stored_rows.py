@@ -2,8 +2,8 @@
 
 A million passages hold some 1.5 GB of text, and their documents as much again; as
 Python objects that was several GiB resident in every process that opened the index
-(about 4 KB per passage). Instead, `passages.jsonl` and `documents.jsonl` are
-memory-mapped and a row is parsed when a caller asks for it (tens of microseconds; a
+(about 4 KB per passage). Instead, a row of `passages.jsonl` or `documents.jsonl` is
+read (pread) and parsed when a caller asks for it (tens of microseconds; a
 search reads a few dozen). A small column file beside each (`*.columns.npz`: each
 line's byte offset, the ids and the few fields needed to find rows) is all that is
 read at opening: about 50 bytes per passage.
@@ -14,8 +14,9 @@ rebuild them in memory (the old cost, once).
 
 from __future__ import annotations
 
+import contextlib
 import json
-import mmap
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -62,9 +63,10 @@ class RowFile:
 
     def __init__(self, path: Path, columns: Sequence[str]) -> None:
         self.path = path
-        with path.open("rb") as handle:
-            size = path.stat().st_size
-            self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        # Read with pread, not a memory map: mapped pages, once read, count in the
+        # process's resident memory (a million passages are ~3 GB of JSON).
+        self._fd = os.open(path, os.O_RDONLY)
+        self._size = os.fstat(self._fd).st_size
         sidecar = columns_path(path)
         if sidecar.is_file():
             with np.load(sidecar, allow_pickle=False) as data:
@@ -72,16 +74,17 @@ class RowFile:
                 self.columns = {name: data[name] for name in columns}
         else:
             self.offsets, self.columns = self._scan(columns)
-        if len(self.offsets) < 1 or int(self.offsets[-1]) != len(self._map):
+        if len(self.offsets) < 1 or int(self.offsets[-1]) != self._size:
             raise ValueError(f"{path.name} does not match its column file")
 
     def _scan(self, columns: Sequence[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         offsets, values = [0], {name: [] for name in columns}
-        for line in iter(self._map.readline, b"") if len(self._map) else ():
-            offsets.append(offsets[-1] + len(line))
-            row = json.loads(line)
-            for name in columns:
-                values[name].append(row.get(name) or "")
+        with self.path.open("rb") as handle:
+            for line in handle:
+                offsets.append(offsets[-1] + len(line))
+                row = json.loads(line)
+                for name in columns:
+                    values[name].append(row.get(name) or "")
         return np.asarray(offsets, dtype=np.int64), _encoded(values)
 
     def __len__(self) -> int:
@@ -89,14 +92,19 @@ class RowFile:
 
     def row(self, number: int) -> dict[str, Any]:
         start, end = int(self.offsets[number]), int(self.offsets[number + 1])
-        return json.loads(self._map[start:end])
+        return json.loads(os.pread(self._fd, end - start, start))
 
     def text(self, name: str, number: int) -> str:
         return bytes(self.columns[name][number]).decode("utf-8")
 
     def close(self) -> None:
-        if isinstance(self._map, mmap.mmap):
-            self._map.close()
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
 
 
 class _ById:

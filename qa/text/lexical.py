@@ -124,19 +124,26 @@ class BM25Index:
 
     @classmethod
     def build(cls, texts: Iterable[str]) -> BM25Index:
-        """bm25s over the stems of `texts`. Each text's stems become an int32 array of
-        vocabulary ids as it is tokenised (bm25s's `Tokenized` input): a million
-        passages' stems as lists of Python strings took some 5 GiB, as ids 0.4 GiB."""
+        """bm25s over the stems of `texts`."""
+        return cls.from_tokens(tokenize(text) for text in texts)
+
+    @classmethod
+    def from_tokens(cls, token_lists: Iterable[list[str]]) -> BM25Index:
+        """bm25s over texts already tokenised (by `tokenize`, maybe in other processes).
+
+        Each text's stems become an int32 array of vocabulary ids as they arrive
+        (bm25s's `Tokenized` input): a million passages' stems as lists of Python
+        strings took some 5 GiB, as ids 0.4 GiB."""
         import bm25s
         from bm25s.tokenization import Tokenized
 
         vocabulary: dict[str, int] = {}
         ids = [
             np.fromiter(  # bm25s needs a token per document
-                (vocabulary.setdefault(t, len(vocabulary)) for t in tokenize(text) or ["∅"]),
+                (vocabulary.setdefault(t, len(vocabulary)) for t in tokens or ["∅"]),
                 dtype=np.int32,
             )
-            for text in texts
+            for tokens in token_lists
         ]
         retriever = bm25s.BM25()
         retriever.index(Tokenized(ids=ids, vocab=vocabulary), show_progress=False)

@@ -1,15 +1,19 @@
 """Text processing of a large build, spread over worker processes.
 
-Cleaning, chunking and splitting passages into evidence units are single-threaded
-Python: about 2.2 ms and 0.9 ms a passage on one core (20k passages of the scale
-benchmark). With a fast embedder they set the pace of a build, so a build of at least
-`PARALLEL_MIN_DOCUMENTS` documents runs them in `KENES_BUILD_WORKERS` processes (the
-usable cores by default), in windows of `WINDOW` items so that memory stays bounded
-when the consumer (embedding) is slower than the workers. Results come back in input
-order: the index is the same as a one-process build's.
+Cleaning, chunking, splitting passages into evidence units and stemming them for BM25
+are single-threaded Python: about 2.2, 0.9 and 0.7 ms a passage on one core (the scale
+benchmark's passages). With a fast embedder they set the pace of a build, so a build
+of at least `PARALLEL_MIN_DOCUMENTS` documents runs them in `KENES_BUILD_WORKERS`
+processes (the usable cores by default), in windows of `WINDOW` items so that memory
+stays bounded when the consumer (embedding) is slower than the workers. Results come
+back in input order: the index is the same as a one-process build's.
 
-The workers are spawned, not forked: the indexing process has ONNX Runtime and torch
-threads running, and a forked child may inherit a lock one of them held.
+The workers are forked (as PyTorch's DataLoader workers are): spawned ones would
+import the caller's main module again, which runs a script without a
+`if __name__ == "__main__"` guard a second time, and they only run pure Python text
+code, never the ONNX Runtime or torch threads of the parent. `ProcessPoolExecutor`
+rather than `multiprocessing.Pool`: a worker that dies (killed for memory, say) raises
+`BrokenProcessPool` instead of leaving the build waiting forever.
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 from qa.text.chunking import chunk_document
+from qa.text.lexical import tokenize
 from qa.text.units import passage_sentences
 from qa.types import Document, Passage
 
@@ -50,6 +56,11 @@ def unit_texts(passage: Passage) -> list[str]:
     return [s.text for s in passage_sentences([passage])]
 
 
+def passage_tokens(passage: Passage) -> list[str]:
+    """The BM25 tokens (stems) of a passage."""
+    return tokenize(passage.text)
+
+
 def worker_count(documents: int, requested: int | None = None) -> int:
     """Processes for a build of `documents`: 1 below PARALLEL_MIN_DOCUMENTS."""
     if documents < PARALLEL_MIN_DOCUMENTS:
@@ -59,29 +70,37 @@ def worker_count(documents: int, requested: int | None = None) -> int:
 
 
 class TextWorkers:
-    """`map` in worker processes (or in this one, with one worker), in input order."""
+    """`map` in worker processes (or in this one, with one worker), in input order.
+
+    The processes start at the first `map` and stop when the `with` block ends; a later
+    `map` starts them again.
+    """
 
     def __init__(self, workers: int, vocabulary: Counter[str] | None = None) -> None:
         self.workers = workers
-        self._pool = None
-        if workers > 1:
-            context = multiprocessing.get_context("spawn")
-            self._pool = context.Pool(workers, initializer=_start, initargs=(vocabulary,))
-        else:
+        self.vocabulary = vocabulary
+        self._pool: ProcessPoolExecutor | None = None
+        if workers <= 1:
             _start(vocabulary)
 
     def map(self, function: Callable[[In], Out], items: Iterable[In]) -> Iterator[Out]:
-        if self._pool is None:
+        if self.workers <= 1:
             yield from map(function, items)
             return
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_start,
+                initargs=(self.vocabulary,),
+            )
         iterator = iter(items)
         while window := list(itertools.islice(iterator, WINDOW)):
-            yield from self._pool.imap(function, window, CHUNKSIZE)
+            yield from self._pool.map(function, window, chunksize=CHUNKSIZE)
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
+            self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
     def __enter__(self) -> TextWorkers:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
 
 from qa.text import workers as text_workers
-from qa.text.workers import TextWorkers, chunk, unit_texts, worker_count
+from qa.text.lexical import tokenize
+from qa.text.workers import TextWorkers, chunk, passage_tokens, unit_texts, worker_count
 from qa.types import Document
 
 DOCUMENTS = [
@@ -33,6 +38,7 @@ def test_two_workers_chunk_and_split_as_one_process_does():
     with TextWorkers(2, vocabulary) as pool:
         assert [_as_rows(c) for c in pool.map(chunk, DOCUMENTS)] == expected
         assert list(pool.map(unit_texts, passages)) == expected_units
+        assert list(pool.map(passage_tokens, passages)) == [tokenize(p.text) for p in passages]
     assert all(units for units in expected_units)
 
 
@@ -43,5 +49,17 @@ def test_small_builds_stay_in_one_process(monkeypatch):
     with TextWorkers(1) as alone:
         expected = [_as_rows(c) for c in alone.map(chunk, DOCUMENTS)]
     with TextWorkers(2) as pool:
-        assert pool._pool is not None
         assert [_as_rows(c) for c in pool.map(chunk, DOCUMENTS)] == expected
+        assert pool._pool is not None
+    assert pool._pool is None  # stopped with the block
+    assert [_as_rows(c) for c in pool.map(chunk, DOCUMENTS[:3])] == expected[:3]  # restarted
+    pool.close()
+
+
+def _die(document: Document) -> None:
+    os._exit(3)  # a worker killed mid-build (out of memory, say)
+
+
+def test_a_worker_that_dies_stops_the_build_with_an_error():
+    with TextWorkers(2) as pool, pytest.raises(BrokenProcessPool):
+        list(pool.map(_die, DOCUMENTS))
