@@ -455,12 +455,11 @@ def _assemble_units(
     """
     if not len(wanted):
         return wanted, np.zeros(0, dtype=np.int64), None
-    per_batch = []
+    per_batch, from_cache = [], []
     for batch in cache.batches("unit_keys"):
-        per_batch.append(_holds(wanted, batch["unit_keys"]))
-    from_cache = [
-        b["unit_keys"][keep] for b, keep in zip(cache.batches("unit_keys"), per_batch, strict=True)
-    ]
+        keep = _holds(wanted, batch["unit_keys"])
+        per_batch.append(keep)
+        from_cache.append(batch["unit_keys"][keep])
     in_cache = _sorted_keys(from_cache)
     still = wanted[~_holds(in_cache, wanted)]
     previous_rows = previous.rows(still.tolist())

@@ -20,7 +20,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import Any, Protocol, TypeVar, overload
 
 import numpy as np
 
@@ -184,10 +184,14 @@ class StoredPassages(_StoredById[Passage]):
         return Passage(**row)
 
 
+class _Readable(Protocol):
+    def read(self, number: int) -> Passage: ...
+
+
 class IndexedPassages(Sequence[Passage]):
     """The searchable passages: position i is row i of the vector store and of BM25."""
 
-    def __init__(self, passages: StoredPassages | StagedPassages, rows: np.ndarray) -> None:
+    def __init__(self, passages: _Readable, rows: np.ndarray) -> None:
         self._passages = passages
         self._rows = rows
 
@@ -207,8 +211,9 @@ class IndexedPassages(Sequence[Passage]):
         return (self._passages.read(int(n)) for n in self._rows)
 
 
-class StagedPassages(Sequence[Passage]):
-    """The passages of a build in progress, chunked into a staging file on disk.
+class StagedPassages(IndexedPassages):
+    """The passages of a build in progress, chunked into a staging file on disk; as a
+    sequence, every passage (near-duplicates included), in chunking order.
 
     A million passages as Python objects are some 4 GiB; the build reads them from
     here, one at a time, at each step (near-duplicates, embedding, BM25, writing).
@@ -216,7 +221,8 @@ class StagedPassages(Sequence[Passage]):
 
     def __init__(self, path: Path, passages: Iterable[Passage]) -> None:
         write_rows(path, (p.to_dict() for p in passages), ("id",))
-        self._rows = RowFile(path, ("id",))
+        self._file = RowFile(path, ("id",))
+        super().__init__(self, np.arange(len(self._file)))
         self.duplicate_of: dict[int, int] = {}
         self.alternatives: dict[int, list[int]] = {}
 
@@ -228,38 +234,20 @@ class StagedPassages(Sequence[Passage]):
             self.alternatives.setdefault(j, []).append(i)
 
     def read(self, number: int) -> Passage:
-        passage = Passage(**self._rows.row(number))
+        passage = Passage(**self._file.row(number))
         if number in self.duplicate_of:
-            passage.duplicate_of = self._rows.text("id", self.duplicate_of[number])
-        passage.alternatives = [self._rows.text("id", i) for i in self.alternatives.get(number, ())]
+            passage.duplicate_of = self._file.text("id", self.duplicate_of[number])
+        passage.alternatives = [self._file.text("id", i) for i in self.alternatives.get(number, ())]
         return passage
 
     @property
     def indexed(self) -> IndexedPassages:
-        rows = np.asarray(
-            [n for n in range(len(self._rows)) if n not in self.duplicate_of], dtype=np.int64
-        )
-        return IndexedPassages(self, rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    @overload
-    def __getitem__(self, number: int) -> Passage: ...
-    @overload
-    def __getitem__(self, number: slice) -> list[Passage]: ...
-    def __getitem__(self, number: int | slice) -> Passage | list[Passage]:
-        if isinstance(number, slice):
-            return [self.read(n) for n in range(len(self._rows))[number]]
-        if not -len(self._rows) <= number < len(self._rows):
-            raise IndexError(number)
-        return self.read(number % len(self._rows))
-
-    def __iter__(self) -> Iterator[Passage]:
-        return (self.read(n) for n in range(len(self._rows)))
+        """The passages not folded into another, in order."""
+        folded = np.fromiter(self.duplicate_of, dtype=np.int64, count=len(self.duplicate_of))
+        return IndexedPassages(self, np.setdiff1d(self._rows, folded))
 
     def close(self) -> None:
-        self._rows.close()
+        self._file.close()
 
 
 def document_from_row(row: dict[str, Any]) -> Document:
