@@ -28,6 +28,9 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pairwise import fit_pairwise
 
 from qa.answering.answerable import (
     ANSWERABILITY_FEATURES,
@@ -92,42 +95,11 @@ def collect(name: str, index: Index, questions: list[GoldQuestion], k: int) -> d
 
 
 def fit(sources: list[dict], c: float) -> EvidenceModel:
-    """Weights from pairs (RankNet's pairwise logistic loss, linear: Burges et al. 2005):
-    within one question, each sentence holding the evidence against each that does not,
-    so that what is learnt is which candidate is best, not how easy the question is.
-    Then one scale and offset turn the best candidate's score into a probability that it
-    holds the evidence (Platt 1999), for the decline threshold."""
-    everything = np.vstack([x for source in sources for x, _, _ in source["rows"] if len(x)])
-    mean, scale = everything.mean(axis=0), everything.std(axis=0)
-    scale[scale == 0] = 1.0
-    pairs, weights = [], []
-    for source in sources:
-        taught = [(x, y) for x, y, _ in source["rows"] if y.any() and not y.all()]
-        for x, y in taught:
-            z = (x - mean) / scale
-            diffs = (z[y][:, None, :] - z[~y][None, :, :]).reshape(-1, z.shape[1])
-            pairs.append(diffs)
-            weights.append(np.full(len(diffs), 1.0 / (len(taught) * len(diffs))))
-    d, w = np.vstack(pairs), np.concatenate(weights)
-    x_pairs = np.vstack([d, -d])
-    y_pairs = np.concatenate([np.ones(len(d)), np.zeros(len(d))])
-    ranking = LogisticRegression(C=c, fit_intercept=False, max_iter=5000)
-    ranking.fit(x_pairs, y_pairs, sample_weight=np.concatenate([w, w]) * len(w))
-    direction = ranking.coef_[0]
-    # Platt scaling on each question's best candidate: does it hold the evidence?
-    best, holds = [], []
-    for source in sources:
-        for x, y, _ in source["rows"]:
-            if len(x):
-                scores = ((x - mean) / scale) @ direction
-                best.append(scores.max())
-                holds.append(bool(y[int(np.argmax(scores))]))
-    a, b = 1.0, 0.0  # no scaling when the best candidate is always right (or never)
-    if len(set(holds)) == 2:
-        platt = LogisticRegression(C=1e6, max_iter=5000)
-        platt.fit(np.array(best)[:, None], np.array(holds))
-        a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
-    return EvidenceModel(mean=mean, scale=scale, weights=direction * a, bias=b)
+    """The sentence ranker: pairs within each question, Platt-scaled (scripts/pairwise.py)."""
+    mean, scale, weights, bias = fit_pairwise(
+        [[(x, y) for x, y, _ in source["rows"]] for source in sources], c
+    )
+    return EvidenceModel(mean=mean, scale=scale, weights=weights, bias=bias)
 
 
 def top1(model: EvidenceModel, sources: list[dict]) -> dict[str, float]:

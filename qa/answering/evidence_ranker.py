@@ -18,11 +18,9 @@ against the best candidate of the question: what matters is being the best of th
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 
 import numpy as np
 
@@ -39,6 +37,7 @@ from qa.answering.evidence import (
     matches_stem,
     numbers_in,
 )
+from qa.answering.linear_model import LinearModel, read_model_file
 from qa.answering.short_answer import AnswerKind, answer_kind, extract_span
 from qa.retrieval.question import Question
 from qa.text.lexical import tokenize
@@ -78,35 +77,20 @@ class EvidenceModelError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class EvidenceModel:
+class EvidenceModel(LinearModel):
     """Two fitted logistic regressions: the ranker over `FEATURES`, and the answerability
     score over the best sentence's probability and the checks of what would be quoted
     (qa.answering.answerable), with the threshold below which Kenes declines."""
 
-    mean: np.ndarray
-    scale: np.ndarray
-    weights: np.ndarray
-    bias: float
     answerability_features: tuple[str, ...] = ()
     answerability_weights: np.ndarray = field(default_factory=lambda: np.zeros(0))
     answerability_bias: float = 0.0
     decline_below: float = 0.0  # answerability below this: decline
     fitted_on: dict = field(default_factory=dict)
 
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        if not len(features):
-            return np.zeros(0)
-        z = ((features - self.mean) / self.scale) @ self.weights + self.bias
-        return 1.0 / (1.0 + np.exp(-z))
-
     def to_json(self) -> dict:
         return {
-            "version": MODEL_VERSION,
-            "features": list(FEATURES),
-            "mean": self.mean.round(6).tolist(),
-            "scale": self.scale.round(6).tolist(),
-            "weights": self.weights.round(6).tolist(),
-            "bias": round(self.bias, 6),
+            **self.linear_json(MODEL_VERSION, FEATURES),
             "answerability": {
                 "features": list(self.answerability_features),
                 "weights": self.answerability_weights.round(6).tolist(),
@@ -118,17 +102,14 @@ class EvidenceModel:
 
     @classmethod
     def from_json(cls, data: dict) -> EvidenceModel:
-        if data.get("version") != MODEL_VERSION or data.get("features") != list(FEATURES):
+        if not cls.fits(data, MODEL_VERSION, FEATURES):
             raise EvidenceModelError(
                 "the evidence model was fitted for other features than this version of Kenes "
                 "computes: refit it with `python scripts/fit_evidence_model.py`"
             )
         answerability = data["answerability"]
         return cls(
-            mean=np.array(data["mean"]),
-            scale=np.array(data["scale"]),
-            weights=np.array(data["weights"]),
-            bias=float(data["bias"]),
+            **cls.linear_fields(data),
             answerability_features=tuple(answerability["features"]),
             answerability_weights=np.array(answerability["weights"]),
             answerability_bias=float(answerability["bias"]),
@@ -155,15 +136,9 @@ MODEL_FILE = "evidence_model.json"
 @functools.cache
 def shipped_model() -> EvidenceModel:
     """The model fitted on the dev questions, shipped in the package."""
-    source = resources.files("qa.answering") / "data" / MODEL_FILE
-    try:
-        data = json.loads(source.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError) as exc:
-        raise EvidenceModelError(
-            f"the evidence model ({source}) is missing or unreadable: {exc}; "
-            "refit it with `python scripts/fit_evidence_model.py`"
-        ) from exc
-    return EvidenceModel.from_json(data)
+    return EvidenceModel.from_json(
+        read_model_file(MODEL_FILE, "evidence model", "fit_evidence_model.py", EvidenceModelError)
+    )
 
 
 def features(

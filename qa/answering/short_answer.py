@@ -5,8 +5,10 @@ is a span of one of the quoted sentences: the model, when there is one, names th
 sentence and the span (constrained to JSON); code checks that the span is in that
 sentence and is of the kind asked for (a year for "қай жылы"). When the model's span
 fails, or there is no model, code extracts by kind (the year, the number with its unit,
-the name in the best sentence). When nothing short answers (a reason, a long
-definition), there is no short answer and the quote is the answer.
+the name in the best sentence). Where no rule finds one, a span ranker fitted on dev
+questions (qa.answering.span_ranker) proposes the likeliest span of the two best quotes,
+shown when it is more likely right than wrong. When nothing short answers (a reason, a
+long definition), there is no short answer and the quote is the answer.
 """
 
 from __future__ import annotations
@@ -140,7 +142,7 @@ class ShortAnswer:
     span: str  # the words as they stand in the sentence
     n: int  # the [n] mark of the sentence's passage
     kind: AnswerKind
-    by: str  # "model" or "rule"
+    by: str  # "model", "rule" or "ranker" (qa.answering.span_ranker)
 
 
 def _normalised(text: str) -> str:
@@ -308,19 +310,19 @@ def adds_no_name(span: str, translation: str) -> bool:
     ) + int(bool(re.match(_CAPITALISED, span.strip())))
 
 
-# Kinds with no short answer: a reason is a clause of its quote, and a question whose
-# kind no question word tells ("… қалай аталады?") gave the model's spans that were
-# wrong 14 times in 19 on the gold set's dev part (10 of them above a right quote).
-NO_SHORT_ANSWER = frozenset({AnswerKind.REASON, AnswerKind.OTHER})
-# Kinds whose span code reads better than the model: for a list it named one item
-# (1 right in 5 on dev); code takes the enumeration itself.
-RULES_ONLY = frozenset({AnswerKind.LIST})
+# A reason is a clause of its quote: no short answer.
+NO_SHORT_ANSWER = frozenset({AnswerKind.REASON})
+# Kinds the model is not asked about. A question whose kind no question word tells
+# ("… қалай аталады?") gave the model's spans that were wrong 14 times in 19 on the gold
+# set's dev part (10 of them above a right quote); for a list it named one item (1 right
+# in 5 on dev), where code takes the enumeration itself.
+NOT_FOR_THE_MODEL = frozenset({AnswerKind.OTHER, AnswerKind.LIST})
 
 
 def model_reads_span(kind: AnswerKind) -> bool:
     """Whether the model is asked for the span of a question of this kind (else code
     extracts it, or no short answer is given)."""
-    return kind not in NO_SHORT_ANSWER and kind not in RULES_ONLY
+    return kind not in NO_SHORT_ANSWER and kind not in NOT_FOR_THE_MODEL
 
 
 def short_answer(
@@ -358,11 +360,25 @@ def short_answer(
                 ):
                     text = f"{translation} ({reply.span})"
                 return ShortAnswer(text, reply.span, n, kind, "model")
-    for n, sentence in quotes[:1]:  # code reads the best sentence only
+    for n, sentence in quotes[:1]:  # the kind's rule reads the best sentence only
         span = extract_span(kind, sentence, question)
         if span and _acceptable(span, sentence, kind):
             return ShortAnswer(span, span, n, kind, "rule")
-    return None
+    return _ranked_span(question, quotes, kind)
+
+
+def _ranked_span(
+    question: Question, quotes: Sequence[tuple[int, str]], kind: AnswerKind
+) -> ShortAnswer | None:
+    """The fitted span ranker's best span, when it is likely enough to be the answer."""
+    from qa.answering.span_ranker import best_span, shipped_span_model  # it reads this module
+
+    model = shipped_span_model()
+    ranked = best_span(question, quotes, model)
+    if ranked is None or ranked.probability < model.show_from:
+        return None
+    span, (n, sentence) = ranked.candidate.text, quotes[ranked.candidate.quote]
+    return ShortAnswer(span, span, n, kind, "ranker") if _acceptable(span, sentence, kind) else None
 
 
 def _acceptable(span: str, sentence: str, kind: AnswerKind) -> bool:
