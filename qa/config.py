@@ -107,6 +107,9 @@ class Settings:
     #: KENES_BUILD_WORKERS: processes that clean and chunk text in a large build
     #: (default: the usable cores; 1 keeps it in the indexing process).
     build_workers: int | None = None
+    #: KENES_HNSW_EF_SEARCH: how many graph nodes an HNSW search visits (more: higher
+    #: recall, slower; default: what the index was built with, in its manifest).
+    hnsw_ef_search: int | None = None
 
     @property
     def models_dir(self) -> Path:
@@ -138,6 +141,7 @@ class Settings:
             store=os.environ.get("KENES_STORE", "").strip() or "faiss",
             embedder=_choice("KENES_EMBEDDER", ("auto", "onnx", "torch")),
             build_workers=_positive_int("KENES_BUILD_WORKERS"),
+            hnsw_ef_search=_positive_int("KENES_HNSW_EF_SEARCH"),
         )
 
 

@@ -524,7 +524,10 @@ class Index:
     def _bm25(self, query: Question, n: int) -> dict[int, float]:
         text = f"{query.expanded} {query.kazakh_terms}".strip()
         scores = self.bm25.scores(text, query.language)
-        return {int(p): float(scores[p]) for p in np.argsort(-scores)[:n] if scores[p] > 0}
+        # The n best without sorting every passage: a full argsort took 10 ms at 1M.
+        best = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
+        best = best[np.lexsort((best, -scores[best]))]  # ties: the earlier passage first
+        return {int(p): float(scores[p]) for p in best if scores[p] > 0}
 
     def common_terms(self, share: float = 0.2) -> frozenset[str]:
         """Stems found in more than `share` of the passages (e.g. Қазақстан in this corpus)."""

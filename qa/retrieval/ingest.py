@@ -115,6 +115,11 @@ def load_faiss(path: Path, kind: str) -> VectorStore:
         index = faiss.read_index(str(path), flag)
     except RuntimeError:  # an index type FAISS cannot map: read it into memory
         index = faiss.read_index(str(path))
+    from qa.config import settings
+
+    breadth = settings().hnsw_ef_search
+    if breadth and hasattr(index, "hnsw"):
+        index.hnsw.efSearch = breadth
     return VectorStore(index, kind)
 
 

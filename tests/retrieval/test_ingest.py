@@ -148,6 +148,16 @@ def test_hnsw_index_is_loaded_memory_mapped_with_its_parameters(tmp_path, corpus
     assert hits / (10 * len(range(0, len(vectors), 7))) >= 0.95
 
 
+def test_the_hnsw_search_breadth_is_a_setting(tmp_path, corpus_index, monkeypatch):
+    store, _ = ingest.build_faiss(np.load(corpus_index.generation / "vectors.npy"), "hnsw")
+    store.save(tmp_path / "dense.faiss")
+    monkeypatch.setenv("KENES_HNSW_EF_SEARCH", "300")
+    assert ingest.load_faiss(tmp_path / "dense.faiss", "hnsw").index.hnsw.efSearch == 300
+    monkeypatch.setenv("KENES_HNSW_EF_SEARCH", "")  # unset: the breadth it was built with
+    loaded = ingest.load_faiss(tmp_path / "dense.faiss", "hnsw")
+    assert loaded.index.hnsw.efSearch == ingest.HNSW_EF_SEARCH
+
+
 def test_opened_index_maps_bm25_and_reports_its_storage(corpus_index):
     opened = Index.open(corpus_index.folder)
     data = opened.bm25._retriever.scores["data"]
