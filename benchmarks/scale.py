@@ -391,6 +391,62 @@ def run(
     return {**figures, **result, "peak_rss_gib": round(_peak_rss_gib(), 2)}
 
 
+class _CountingEmbedder(SyntheticEmbedder):
+    """Remembers the key of every text it embeds for the index."""
+
+    def __init__(self, model: Any, pool: np.ndarray) -> None:
+        super().__init__(model, pool)
+        self.keys: set[bytes] = set()
+
+    def encode(self, texts: list[str], prompt_name: str | None = None, **kwargs: Any):
+        if prompt_name != "query":
+            self.keys.update(hashlib.sha1(t.encode()).digest() for t in texts)
+        return super().encode(texts, prompt_name=prompt_name, **kwargs)
+
+
+def resume_check(n_passages: int, share: float, faiss_kind: str, embedder: str) -> dict:
+    """A build stopped by Ctrl-C (KeyboardInterrupt) once `share` of the passages are
+    through the embedding step, then run again into the same folder: what each run
+    embedded, and whether the second embedded anything the first had finished."""
+    from qa.retrieval import ingest
+    from qa.retrieval.index import Index
+
+    model = ingest.load_index_embedder(backend=embedder)
+    pool, _ = _pool(model)
+    documents = make_documents(n_passages)
+
+    def stop_at_share(stage: str, done: int, total: int) -> None:
+        if stage == "embedding" and done >= share * total > 0:
+            raise KeyboardInterrupt
+
+    with tempfile.TemporaryDirectory(prefix="kenes-resume-") as tmp:
+        folder = Path(tmp) / "index"
+        first = _CountingEmbedder(model, pool)
+        started = time.perf_counter()
+        try:
+            Index.build(documents, folder, embedder=first, faiss_kind=faiss_kind,
+                        progress=stop_at_share)  # fmt: skip
+            raise RuntimeError("the build finished before it was interrupted")
+        except KeyboardInterrupt:
+            interrupted_s = time.perf_counter() - started
+        batches = len(list((folder / ingest.CACHE_DIR).rglob("batch-*.npz")))
+        in_use_after_interrupt = (folder / "CURRENT").exists()
+        second = _CountingEmbedder(model, pool)
+        started = time.perf_counter()
+        built = Index.build(documents, folder, embedder=second, faiss_kind=faiss_kind)
+        return {
+            "passages": len(built.indexed),
+            "interrupted_after_s": round(interrupted_s, 1),
+            "cached_batches_after_interrupt": batches,
+            "index_in_use_after_interrupt": in_use_after_interrupt,
+            "texts_embedded_before_interrupt": len(first.keys),
+            "resumed_build_s": round(time.perf_counter() - started, 1),
+            "texts_embedded_by_resumed_build": len(second.keys),
+            "texts_embedded_twice": len(first.keys & second.keys),
+            "cache_left_after_resumed_build": (folder / ingest.CACHE_DIR).exists(),
+        }
+
+
 def dense_only(n_vectors: int, faiss_kind: str) -> dict[str, Any]:
     """The dense index alone at `n_vectors` synthetic vectors (no text): what Index.build
     would choose, its build time, size, memory once loaded memory-mapped, search
@@ -526,12 +582,19 @@ def main(
         False, "--dense-only", help="Only the dense index, on synthetic vectors, no text."
     ),
     keep: Annotated[Path | None, typer.Option(help="Build into this folder and keep it.")] = None,
+    resume: Annotated[
+        float | None,
+        typer.Option(help="Stop a build by Ctrl-C at this share of embedding, resume it."),
+    ] = None,
     reuse: Annotated[
         Path | None, typer.Option(help="Measure the index kept here by --keep (no build).")
     ] = None,
 ) -> None:
     if draw:
         plot()
+        return
+    if resume is not None:
+        print(json.dumps(resume_check(passages, resume, faiss_kind, embedder)))
         return
     if dense:
         result = dense_only(passages, faiss_kind)
