@@ -553,7 +553,8 @@ def plot(path: Path = ROOT / "docs" / "scale.png") -> None:
         for key in ("retrieval_p50_ms", "retrieval_p95_ms", "answer_p50_ms"):
             label = f"{key.removesuffix('_ms').replace('_', ' ')}, {backend} queries"
             latency.plot(n, [r[key] for r in rows], marker="o", label=label)
-        memory.plot(n, [r["peak_rss_gib"] for r in rows], marker="o", label=f"{backend}")
+        peaks = [max(r.get("build_peak_rss_gib", 0), r["peak_rss_gib"]) for r in rows]
+        memory.plot(n, peaks, marker="o", label=f"{backend}")
         memory.plot(n, [r["index_gib"] for r in rows], marker="s", label="index on disk")
     for kind in sorted({r["dense_index"]["kind"] for r in dense}):
         rows = sorted(
