@@ -31,8 +31,8 @@ import numpy as np
 
 from qa.answering.linear_model import LinearModel, read_model_file
 from qa.answering.short_answer import AnswerKind, answer_kind, extract_span
-from qa.evaluation.metrics import normalize_answer
 from qa.retrieval.question import Question
+from qa.text.cleaning import normalize_answer
 from qa.text.lexical import tokenize
 
 MODEL_VERSION = 1

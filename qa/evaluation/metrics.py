@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import math
 import re
-import string
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+
+from qa.text.cleaning import normalize_answer
 
 
 def recall_at_k(relevant: Sequence[bool], k: int) -> float:
@@ -48,17 +48,6 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     low = math.floor(position)
     high = min(low + 1, len(data) - 1)
     return data[low] + (data[high] - data[low]) * (position - low)
-
-
-def normalize_answer(text: str) -> str:
-    """SQuAD's answer normalisation without its English article removal: lower case,
-    punctuation removed (as SQuAD does: "1992-жылы" becomes "1992жылы"), whitespace
-    collapsed. Punctuation is ASCII's and every Unicode P* character («», —, …)."""
-    lowered = unicodedata.normalize("NFC", text or "").lower()
-    kept = "".join(
-        ch for ch in lowered if ch not in string.punctuation and unicodedata.category(ch)[0] != "P"
-    )
-    return " ".join(kept.split())
 
 
 _CITATION_MARK = re.compile(r"\s*\[\d+\]")

@@ -15,6 +15,7 @@ and are rebuilt when it differs.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -180,3 +181,14 @@ def join_spelled_acronyms(text: str) -> str:
     """
     text = _SPELLED_ACRONYM.sub(lambda m: m.group(0).replace(" ", "").upper(), text)
     return re.sub(r"(?<=[A-ZА-ЯӘҒҚҢӨҰҮҺІ]{2})- (?=\w)", "-", text)
+
+
+def normalize_answer(text: str) -> str:
+    """SQuAD's answer normalisation without its English article removal: lower case,
+    punctuation removed (as SQuAD does: "1992-жылы" becomes "1992жылы"), whitespace
+    collapsed. Punctuation is ASCII's and every Unicode P* character («», —, …)."""
+    lowered = unicodedata.normalize("NFC", text or "").lower()
+    kept = "".join(
+        ch for ch in lowered if ch not in string.punctuation and unicodedata.category(ch)[0] != "P"
+    )
+    return " ".join(kept.split())
