@@ -21,6 +21,7 @@ import datetime
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -113,16 +114,13 @@ def main(argv: list[str] | None = None) -> int:
         sources["KazQAD dev (reader)"] = list(examples(assistant, kazqad, reader=True))
     mean, scale, weights, bias = fit_pairwise(list(sources.values()), args.c)
     model = SpanModel(mean, scale, weights, bias, show_from=SHOW_FROM)
-    fitted_on = {
-        "date": datetime.date.today().isoformat(),
-        "c": args.c,
-        "sources": {name: report(model, name, rows) for name, rows in sources.items()},
-    }
-    model = SpanModel(mean, scale, weights, bias, SHOW_FROM, fitted_on)
+    reports = {name: report(model, name, rows) for name, rows in sources.items()}
+    today = datetime.date.today().isoformat()
+    model = replace(model, fitted_on={"date": today, "c": args.c, "sources": reports})
     args.out.write_text(json.dumps(model.to_json(), indent=1, ensure_ascii=False) + "\n")
     for name, weight in sorted(zip(SPAN_FEATURES, weights, strict=True), key=lambda p: -abs(p[1])):
         print(f"{name:22} {weight:+.3f}")
-    print(json.dumps(fitted_on, indent=1))
+    print(json.dumps(model.fitted_on, indent=1))
     print(f"wrote {args.out}")
     return 0
 

@@ -52,7 +52,7 @@ _CASE_ENDINGS = {
 }
 # Question words, Cyrillic Kazakh; their endings give the case the answer takes.
 _QUESTION_WORD = re.compile(
-    r"^(?:не|нені|нені|неге|неде|неден|немен|ненің|кім\w*|қанша\w*|неше\w*|нешінші\w*|"
+    r"^(?:не|нені|неге|неде|неден|немен|ненің|кім\w*|қанша\w*|неше\w*|нешінші\w*|"
     r"қандай\w*|қай|қайда|қайдан|қайсы\w*|қашан|қалай)$"
 )
 # Words that end a clause by quoting it: "Y деп аталады", "Y деген".
@@ -136,8 +136,7 @@ def _words(sentence: str) -> list[_Word]:
             continue
         lead = token[: len(token) - len(token.lstrip(_EDGE))]
         trail = token[len(token.rstrip(_EDGE)) :]
-        stems = tokenize(bare)
-        words.append(_Word(token, bare, stems[0][:5] if stems else "", lead, trail))
+        words.append(_Word(token, bare, _stem5(bare), lead, trail))
     return words
 
 
@@ -158,8 +157,10 @@ def candidates(quotes: Sequence[tuple[int, str]]) -> list[Candidate]:
 
 def _case(word: str) -> str:
     lowered = word.lower()
+    if len(lowered) < 4:  # too short to carry a case ending
+        return "nominative"
     for case, ending in _CASE_ENDINGS.items():
-        if len(lowered) >= 4 and ending.search(lowered):
+        if ending.search(lowered):
             return case
     return "nominative"
 
@@ -174,6 +175,10 @@ class _Asked:
     case: str  # the question word's case ("" when none is found)
     kind: AnswerKind
     latin: bool  # the question is written in Latin letters (English, Latin-script Kazakh)
+
+    def gives(self, word: _Word | None) -> bool:
+        """Whether the question gives this word (by the first five letters of its stem)."""
+        return word is not None and bool(word.stem) and word.stem in self.given
 
 
 def _asked(question: Question) -> _Asked:
@@ -221,11 +226,11 @@ def _row(candidate: Candidate, words: list[_Word], rule: str, asked: _Asked) -> 
     before = words[candidate.start - 1] if candidate.start else None
     after = words[candidate.end] if candidate.end < len(words) else None
     count = len(inside)
-    given = [bool(w.stem) and w.stem in asked.given for w in inside]
+    given = [asked.gives(w) for w in inside]
     outside_given = [
         abs(i - (candidate.start if i < candidate.start else candidate.end - 1))
         for i, w in enumerate(words)
-        if not candidate.start <= i < candidate.end and w.stem and w.stem in asked.given
+        if not candidate.start <= i < candidate.end and asked.gives(w)
     ]
     text = normalize_answer(candidate.text)
     digit = bool(re.search(r"\d", candidate.text))
@@ -240,8 +245,8 @@ def _row(candidate: Candidate, words: list[_Word], rule: str, asked: _Asked) -> 
         "four_or_more_words": count >= 4,
         "given_share": sum(given) / count,
         "edge_given": given[0] or given[-1],
-        "left_given": before is not None and before.stem in asked.given,
-        "right_given": after is not None and after.stem in asked.given,
+        "left_given": asked.gives(before),
+        "right_given": asked.gives(after),
         "near_given": 1.0 / (1 + min(outside_given)) if outside_given else 0.0,
         "left_anchor": bool(asked.left) and before is not None and before.stem == asked.left,
         "right_anchor": bool(asked.right) and after is not None and after.stem == asked.right,
@@ -276,7 +281,7 @@ def _row(candidate: Candidate, words: list[_Word], rule: str, asked: _Asked) -> 
 
 
 def _given_share(words: list[_Word], asked: _Asked) -> float:
-    return sum(bool(w.stem) and w.stem in asked.given for w in words) / max(len(asked.given), 1)
+    return sum(asked.gives(w) for w in words) / max(len(asked.given), 1)
 
 
 @dataclass(frozen=True)
@@ -284,7 +289,7 @@ class SpanModel(LinearModel):
     """A fitted linear ranker over `SPAN_FEATURES`, Platt-scaled, and the probability
     from which its best span is shown."""
 
-    show_from: float = 0.5
+    show_from: float  # chosen by scripts/fit_span_model.py
     fitted_on: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
