@@ -22,9 +22,10 @@ data weighs them at:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -143,16 +144,20 @@ def _words(sentence: str) -> list[_Word]:
 def candidates(quotes: Sequence[tuple[int, str]]) -> list[Candidate]:
     """Every run of up to `MAX_SPAN_WORDS` words of the best `MAX_QUOTES` sentences that
     does not cross a full stop, a semicolon or a colon."""
-    found = []
-    for q, (n, sentence) in enumerate(quotes[:MAX_QUOTES]):
-        words = _words(sentence)
-        for start in range(len(words)):
-            for end in range(start + 1, min(start + MAX_SPAN_WORDS, len(words)) + 1):
-                if end - 1 > start and re.search(r"[.;:!?]", words[end - 2].after):
-                    break
-                text = " ".join(w.text for w in words[start:end]).strip(_EDGE + "–—")
-                found.append(Candidate(q, n, start, end, text))
-    return found
+    return [
+        candidate
+        for q, (n, sentence) in enumerate(quotes[:MAX_QUOTES])
+        for candidate in _candidates(q, n, _words(sentence))
+    ]
+
+
+def _candidates(q: int, n: int, words: list[_Word]) -> Iterator[Candidate]:
+    for start in range(len(words)):
+        for end in range(start + 1, min(start + MAX_SPAN_WORDS, len(words)) + 1):
+            if end - 1 > start and re.search(r"[.;:!?]", words[end - 2].after):
+                break
+            text = " ".join(w.text for w in words[start:end]).strip(_EDGE + "–—")
+            yield Candidate(q, n, start, end, text)
 
 
 def _case(word: str) -> str:
@@ -209,29 +214,31 @@ def span_features(
     """The candidates of the quoted sentences ((n, sentence), best first) and one row of
     `SPAN_FEATURES` each."""
     asked = _asked(question)
-    found = candidates(quotes)
-    rows = []
-    sentence_words = {q: _words(s) for q, (_, s) in enumerate(quotes[:MAX_QUOTES])}
-    rules = {
-        q: normalize_answer(extract_span(asked.kind, s, question) or "")
-        for q, (_, s) in enumerate(quotes[:MAX_QUOTES])
-    }
-    for candidate in found:
-        rows.append(_row(candidate, sentence_words[candidate.quote], rules[candidate.quote], asked))
+    found, rows = [], []
+    for q, (n, sentence) in enumerate(quotes[:MAX_QUOTES]):
+        words = _words(sentence)  # stems each word: done once a sentence
+        rule = normalize_answer(extract_span(asked.kind, sentence, question) or "")
+        given_at = [i for i, word in enumerate(words) if asked.gives(word)]
+        for candidate in _candidates(q, n, words):
+            found.append(candidate)
+            rows.append(_row(candidate, words, given_at, rule, asked))
     return found, np.array(rows, dtype=float).reshape(len(rows), len(SPAN_FEATURES))
 
 
-def _row(candidate: Candidate, words: list[_Word], rule: str, asked: _Asked) -> list[float]:
+def _row(
+    candidate: Candidate, words: list[_Word], given_at: list[int], rule: str, asked: _Asked
+) -> list[float]:
+    """`given_at`: the positions of the sentence's words the question gives, in order."""
     inside = words[candidate.start : candidate.end]
     before = words[candidate.start - 1] if candidate.start else None
     after = words[candidate.end] if candidate.end < len(words) else None
     count = len(inside)
     given = [asked.gives(w) for w in inside]
-    outside_given = [
-        abs(i - (candidate.start if i < candidate.start else candidate.end - 1))
-        for i, w in enumerate(words)
-        if not candidate.start <= i < candidate.end and asked.gives(w)
-    ]
+    left = bisect.bisect_left(given_at, candidate.start)  # given_at[:left] lie before it
+    right = bisect.bisect_left(given_at, candidate.end)  # given_at[right:] after it
+    outside_given = [candidate.start - given_at[left - 1]] if left else []
+    if right < len(given_at):
+        outside_given.append(given_at[right] - (candidate.end - 1))
     text = normalize_answer(candidate.text)
     digit = bool(re.search(r"\d", candidate.text))
     numeric = asked.kind in (AnswerKind.YEAR, AnswerKind.DATE, AnswerKind.NUMBER)
